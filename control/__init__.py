@@ -1,0 +1,1 @@
+"""The control plane: a Litestar API organised as blocks over an orchestration layer."""

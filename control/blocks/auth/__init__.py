@@ -1,0 +1,1 @@
+"""The auth block: accounts, passwords, access and refresh tokens."""

@@ -1,0 +1,1 @@
+"""PostgreSQL access: the asyncpg pool and the forward-only migration runner."""

@@ -1,0 +1,1 @@
+"""Deployment tooling: CLI, demo media library and local service orchestration."""

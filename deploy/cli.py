@@ -1,0 +1,194 @@
+"""The `wsoptv` command line (SPEC §7)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from deploy import local_secrets
+from shared.settings import CommonSettings
+
+
+def _settings() -> CommonSettings:
+    """Settings for the CLI itself; local secrets fill what the environment lacks."""
+    data_dir = CommonSettings().data_dir
+    local_secrets.fill_environment(os.environ, data_dir)
+    return CommonSettings()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """WSOPTV: video on demand for the poker archive."""
+
+
+@main.command()
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Write the demo library when NAS_ROOT holds no videos.",
+)
+def up(demo: bool) -> None:
+    """Everything on one machine: PostgreSQL, Redis, migrations, control, edge."""
+    from deploy import launcher
+
+    settings = _settings()
+    sys.exit(launcher.run(settings, dict(os.environ), demo=demo))
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def control(workers: int) -> None:
+    """Run the control-plane API."""
+    import uvicorn
+
+    from control.settings import ControlSettings
+
+    settings = _settings()
+    with _infrastructure_env(settings):
+        control_settings = ControlSettings()
+        uvicorn.run(
+            "control.app:create_app",
+            factory=True,
+            host=control_settings.control_host,
+            port=control_settings.control_port,
+            workers=workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=control_settings.log_level,
+            timeout_graceful_shutdown=3,
+        )
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def edge(workers: int) -> None:
+    """Run the edge (token-checked Range delivery)."""
+    import uvicorn
+
+    from edge.settings import EdgeSettings
+
+    settings = _settings()
+    with _infrastructure_env(settings):
+        edge_settings = EdgeSettings()
+        uvicorn.run(
+            "edge.app:create_app",
+            factory=True,
+            host=edge_settings.edge_host,
+            port=edge_settings.edge_port,
+            workers=workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=edge_settings.log_level,
+            timeout_graceful_shutdown=3,
+        )
+
+
+@main.command()
+def worker() -> None:
+    """Run the background worker (scan, metadata, thumbnails, hot cache)."""
+    raise click.ClickException("not implemented yet: the worker lands with its own issue")
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+def scan(root: Path | None) -> None:
+    """Scan the NAS into the catalog, with a progress bar."""
+    raise click.ClickException("not implemented yet: the scanner lands with the catalog issue")
+
+
+@main.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    from control.db.migrate import migrate
+    from deploy.infra import infrastructure
+
+    with infrastructure(_settings()) as endpoints:
+        applied = asyncio.run(migrate(endpoints.database_url))
+    for migration in applied:
+        click.echo(f"applied {migration.version:04d}_{migration.name}")
+    click.echo(f"{len(applied)} migration(s) applied; database is up to date")
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--username", required=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the password from standard input (never from the command line).",
+)
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+def user_create(email: str, username: str, password_stdin: bool, admin: bool) -> None:
+    """Create an account (the first admin, for instance)."""
+    import asyncpg
+
+    from control.blocks.auth.passwords import check_password_rules, hash_password
+    from control.blocks.auth.repository import insert_user
+    from control.db.migrate import migrate
+    from deploy.infra import infrastructure
+    from shared.errors import WsoptvError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        check_password_rules(password)
+    except WsoptvError as exc:
+        raise click.ClickException(exc.message) from None
+
+    async def create(dsn: str) -> int:
+        await migrate(dsn)
+        password_hash = await asyncio.to_thread(hash_password, password)
+        conn = await asyncpg.connect(dsn)
+        try:
+            created = await insert_user(
+                conn,
+                email=email,
+                username=username,
+                password_hash=password_hash,
+                role="admin" if admin else "user",
+            )
+        finally:
+            await conn.close()
+        return created.id
+
+    with infrastructure(_settings()) as endpoints:
+        try:
+            user_id = asyncio.run(create(endpoints.database_url))
+        except WsoptvError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"created user {user_id} ({username}, {'admin' if admin else 'user'})")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rewrite files that already exist.")
+def demo(force: bool) -> None:
+    """Write a small library of real, playable H.264/AAC MP4 files under NAS_ROOT."""
+    from deploy.demo import ensure_demo_library
+
+    ensure_demo_library(_settings().nas_root, overwrite=force)
+
+
+@contextmanager
+def _infrastructure_env(settings: CommonSettings) -> Iterator[None]:
+    """Run a service against the configured or embedded servers, their URLs in its environment."""
+    from deploy.infra import infrastructure
+
+    with infrastructure(settings) as endpoints:
+        os.environ.update(endpoints.as_env())
+        yield
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The edge: token-checked, zero-copy HTTP Range delivery of video files."""

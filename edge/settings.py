@@ -1,0 +1,23 @@
+"""The edge's settings, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from shared.settings import CommonSettings
+
+
+class EdgeSettings(CommonSettings):
+    """Environment variables of the edge (names as in SPEC §3 and the README)."""
+
+    edge_host: str = "127.0.0.1"
+    edge_port: int = Field(default=8080, ge=1, le=65535)
+    stream_limit_global: int = Field(default=100, ge=1)
+    stream_limit_per_user: int = Field(default=3, ge=1)
+    stream_idle_ttl: int = Field(default=90, ge=3)
+    stream_queue_size: int = Field(default=50, ge=0)
+    stream_queue_wait: float = Field(default=5.0, ge=0)
+    redis_failure_policy: Literal["open", "closed"] = "open"
+    cors_origins: list[str] = Field(default_factory=list)

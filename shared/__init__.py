@@ -1,0 +1,1 @@
+"""What the edge and the control plane must agree on: token format, settings, error shape."""

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up a virtualenv with WSOPTV and everything it needs (idempotent).
+# Usage: source-free; called by deploy/up.sh and deploy/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extra="${1:-}"
+python="${PYTHON:-python3}"
+
+# Debian packages the test suite drives as real clients (curl, ffmpeg) and the edge
+# benchmark compares against (nginx, wrk). Installed only when missing.
+if [ "$extra" = "test" ]; then
+  missing=()
+  for tool in curl ffmpeg; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ -n "$extra" ]; then
+  .venv/bin/python -m pip install -q -e ".[$extra]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

@@ -84,7 +84,9 @@ def edge(workers: int) -> None:
             port=edge_settings.edge_port,
             workers=workers,
             loop="uvloop",
-            http="httptools",
+            # httptools plus the ASGI zerocopysend extension (os.sendfile), see edge/protocol.py
+            http="edge.protocol:ZeroCopyHttpToolsProtocol",
+            access_log=False,  # per-request logging costs more than serving a 64 KiB range
             log_level=edge_settings.log_level,
             timeout_graceful_shutdown=3,
         )

@@ -1,49 +1,127 @@
-"""create_app(): the edge application."""
+"""create_app(): the edge application.
+
+The hot path (`/v/...`) is plain ASGI (edge/stream.py); Starlette serves `/healthz` and
+`/metrics` and runs the lifespan, in which the Redis client, the limiter and the file cache
+open and close.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from redis.asyncio import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from edge.cors import CorsPolicy
+from edge.files import FileCache
+from edge.limiter import LimiterPolicy, StreamLimiter
+from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
+from edge.stream import PREFIX, StreamEndpoint
+from shared.token import StreamTokenVerifier
+
+REDIS_TIMEOUT_SECONDS = 1.0
 
 
-def create_app(settings: EdgeSettings | None = None) -> Starlette:
-    """The edge app; the Redis client opens and closes in its lifespan."""
-    settings = settings or EdgeSettings()
+class EdgeApp:
+    """ASGI entry point: `/v/...` to the stream endpoint, everything else to Starlette."""
 
-    async def healthz(request: Request) -> JSONResponse:
-        redis: Redis = request.app.state.redis
+    def __init__(self, settings: EdgeSettings) -> None:
+        self.settings = settings
+        self.metrics = EdgeMetrics()
+        self.stream: StreamEndpoint | None = None
+        self.limiter: StreamLimiter | None = None
+        self.starlette = Starlette(
+            routes=[Route("/healthz", self._healthz), Route("/metrics", self._metrics)],
+            lifespan=self._lifespan,
+        )
+        self.starlette.state.settings = settings
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.stream is not None:
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            if raw_path.startswith(PREFIX):
+                await self.stream(scope, receive, send)
+                return
+        await self.starlette(scope, receive, send)
+
+    @asynccontextmanager
+    async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        settings = self.settings
+        if settings.redis_url is None:
+            raise RuntimeError("REDIS_URL must be set (wsoptv edge sets it)")
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            # The limiter has its own fallback: a failed call is reported, not retried.
+            retry=Retry(NoBackoff(), 0),
+        )
+        policy = LimiterPolicy(
+            global_limit=settings.stream_limit_global,
+            per_user_limit=settings.stream_limit_per_user,
+            idle_ttl=settings.stream_idle_ttl,
+            queue_size=settings.stream_queue_size,
+            queue_wait=settings.stream_queue_wait,
+            failure_policy=settings.redis_failure_policy,
+            fallback_limit=settings.stream_fallback_limit or settings.stream_limit_global,
+        )
+        limiter = StreamLimiter(redis, policy, self.metrics)
+        files = FileCache(settings.ssd_cache_root, settings.nas_root)
+        self.limiter = limiter
+        self.stream = StreamEndpoint(
+            StreamTokenVerifier(settings.key_ring()),
+            files,
+            limiter,
+            self.metrics,
+            CorsPolicy(settings.cors_origins),
+        )
+        limiter.start()
         try:
-            redis_ok = bool(await redis.ping())
-        except Exception:  # Redis being down is what this reports, whatever the error
-            redis_ok = False
+            yield
+        finally:
+            self.stream = None
+            await limiter.stop()
+            files.close()
+            await redis.aclose()
+
+    async def _healthz(self, request: Request) -> JSONResponse:
+        settings = self.settings
+        limiter = self.limiter
+        redis_ok = False
+        if limiter is not None:
+            try:
+                redis_ok = bool(await limiter.ping())
+            except (RedisError, OSError):
+                redis_ok = False
         roots = {
             "nas": os.access(settings.nas_root, os.R_OK | os.X_OK),
             "ssd": os.access(settings.ssd_cache_root, os.R_OK | os.X_OK),
         }
+        healthy = roots["nas"]
         return JSONResponse(
-            {"status": "ok" if roots["nas"] else "degraded", "redis": redis_ok, "roots": roots},
-            status_code=200 if roots["nas"] else 503,
+            {
+                "status": ("ok" if redis_ok else "degraded") if healthy else "down",
+                "redis": redis_ok,
+                "limiter": "redis" if redis_ok else f"fallback-{settings.redis_failure_policy}",
+                "roots": roots,
+            },
+            status_code=200 if healthy else 503,
         )
 
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if settings.redis_url is None:
-            raise RuntimeError("REDIS_URL must be set (wsoptv edge sets it)")
-        app.state.redis = Redis.from_url(settings.redis_url)
-        try:
-            yield
-        finally:
-            await app.state.redis.aclose()
+    async def _metrics(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
-    app.state.settings = settings
-    return app
+
+def create_app(settings: EdgeSettings | None = None) -> EdgeApp:
+    """The edge app; the Redis client, limiter and file cache live in its lifespan."""
+    return EdgeApp(settings or EdgeSettings())

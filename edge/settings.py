@@ -20,4 +20,7 @@ class EdgeSettings(CommonSettings):
     stream_queue_size: int = Field(default=50, ge=0)
     stream_queue_wait: float = Field(default=5.0, ge=0)
     redis_failure_policy: Literal["open", "closed"] = "open"
+    # Streams one process admits on its own while Redis is unreachable (policy "open");
+    # unset: STREAM_LIMIT_GLOBAL for each process.
+    stream_fallback_limit: int | None = Field(default=None, ge=1)
     cors_origins: list[str] = Field(default_factory=list)

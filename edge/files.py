@@ -1,0 +1,151 @@
+"""Open media files by relative path, SSD tier first, with a short-lived cache of open fds.
+
+The per-request cost of `stat` + `open` + `realpath` dominates small ranges, so an opened
+file is kept for `ttl` seconds and shared by every request for it (`sendfile` takes an
+explicit offset, so concurrent readers never move a shared file position). A reference
+count keeps a descriptor open while any response still streams from it: the hot cache may
+delete or replace the SSD copy at any time, and a stream that has the old inode open keeps
+reading it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edge.errors import FileMissing, PathForbidden
+from edge.preconditions import http_date
+
+CONTENT_TYPES = {
+    ".mp4": b"video/mp4",
+    ".m4v": b"video/mp4",
+    ".mov": b"video/quicktime",
+    ".mkv": b"video/x-matroska",
+    ".mxf": b"application/mxf",
+    ".m3u8": b"application/vnd.apple.mpegurl",
+    ".m4s": b"video/iso.segment",
+    ".ts": b"video/mp2t",
+    ".jpg": b"image/jpeg",
+    ".jpeg": b"image/jpeg",
+    ".png": b"image/png",
+    ".webp": b"image/webp",
+    ".vtt": b"text/vtt; charset=utf-8",
+    ".json": b"application/json",
+}
+
+
+def content_type(name: str) -> bytes:
+    """The Content-Type for a media file name (by extension, case-insensitive)."""
+    suffix = os.path.splitext(name)[1].lower()
+    known = CONTENT_TYPES.get(suffix)
+    if known is not None:
+        return known
+    guessed, _ = mimetypes.guess_type(name)
+    return (guessed or "application/octet-stream").encode("ascii")
+
+
+@dataclass(eq=False, slots=True)
+class OpenFile:
+    """An open regular file with the validators a response needs."""
+
+    fd: int
+    tier: str
+    size: int
+    mtime: int
+    etag: bytes
+    last_modified: bytes
+    content_type: bytes
+    identity: tuple[int, int, int, int]
+    checked_at: float
+    refs: int = field(default=1)
+
+    def acquire(self) -> OpenFile:
+        self.refs += 1
+        return self
+
+    def release(self) -> None:
+        self.refs -= 1
+        if self.refs == 0:
+            os.close(self.fd)
+
+
+class FileCache:
+    """Open files by relative path, re-checked against the file system every `ttl` seconds."""
+
+    def __init__(self, ssd_root: Path, nas_root: Path, ttl: float = 1.0, max_entries: int = 1024):
+        self._tiers = (("ssd", os.path.realpath(ssd_root)), ("nas", os.path.realpath(nas_root)))
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._entries: dict[str, OpenFile] = {}
+
+    def open(self, relative: str) -> OpenFile:
+        """The file for `relative`, with a reference the caller must release."""
+        now = time.monotonic()
+        cached = self._entries.get(relative)
+        if cached is not None and now - cached.checked_at < self._ttl:
+            return cached.acquire()
+        fresh = self._open_uncached(relative, now, cached)
+        if fresh is not cached:
+            if cached is not None:
+                del self._entries[relative]
+                cached.release()
+            if len(self._entries) >= self._max_entries:
+                oldest = next(iter(self._entries))
+                self._entries.pop(oldest).release()
+            self._entries[relative] = fresh
+        return fresh.acquire()
+
+    def close(self) -> None:
+        for entry in self._entries.values():
+            entry.release()
+        self._entries.clear()
+
+    def _open_uncached(self, relative: str, now: float, cached: OpenFile | None) -> OpenFile:
+        for tier, root in self._tiers:
+            candidate = os.path.join(root, relative)
+            try:
+                info = os.stat(candidate)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError:
+                continue  # unreadable in this tier: try the next one
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+            if cached is not None and cached.tier == tier and cached.identity == identity:
+                cached.checked_at = now
+                return cached
+            return self._open(candidate, tier, now)
+        raise FileMissing("no such file")
+
+    def _open(self, candidate: str, tier: str, now: float) -> OpenFile:
+        real = os.path.realpath(candidate)
+        if not any(real.startswith(root + os.sep) for _, root in self._tiers):
+            raise PathForbidden("the file resolves outside the media roots")
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            raise FileMissing("no such file") from None
+        except OSError as exc:
+            raise FileMissing(f"file cannot be opened ({exc.strerror})") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise FileMissing("not a regular file")
+        # Strong validator: any change of inode, size or mtime gives a new ETag.
+        etag = b'"%x-%x-%x"' % (info.st_ino, info.st_size, info.st_mtime_ns)
+        return OpenFile(
+            fd=fd,
+            tier=tier,
+            size=info.st_size,
+            mtime=int(info.st_mtime),
+            etag=etag,
+            last_modified=http_date(info.st_mtime),
+            content_type=content_type(candidate),
+            identity=(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns),
+            checked_at=now,
+        )

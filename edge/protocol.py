@@ -1,0 +1,171 @@
+"""uvicorn's httptools protocol with the ASGI `http.response.zerocopysend` extension.
+
+Pinned to uvicorn 0.54 (pyproject): it subclasses uvicorn's HttpToolsProtocol and
+RequestResponseCycle. uvloop has no `loop.sendfile`, so the body goes out by `os.sendfile`
+on the connection's socket, which is safe only once the transport's own write buffer
+(status line and headers) has drained, or file bytes would overtake queued header bytes.
+uvloop refuses `add_writer` on a transport's own fd but accepts a dup of it, which we use to
+wait for writability after EAGAIN. Nothing is buffered in user space: memory per connection
+is constant whatever the range size or client speed.
+
+Run with `uvicorn --http edge.protocol:ZeroCopyHttpToolsProtocol` (plain HTTP only: TLS
+connections do not advertise the extension).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+ZEROCOPY = "http.response.zerocopysend"
+_EXTENSIONS: dict[str, dict[object, object]] = {ZEROCOPY: {}}
+# Hand the event loop back after this many bytes even to a client that never blocks us, so
+# one fast reader on loopback cannot starve the other connections.
+_YIELD_EVERY_BYTES = 8 * 1024 * 1024
+_FATAL_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN, errno.EBADF}
+
+
+class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol whose requests may answer with `http.response.zerocopysend`."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.socket_dup: int | None = None
+        self.writable_waiter: asyncio.Future[None] | None = None
+        self.zerocopy = self.scheme == "http"
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._wake_writer()
+        if self.socket_dup is not None:
+            # Unregister before closing: the number may be reused by the next accept().
+            self.loop.remove_writer(self.socket_dup)
+            os.close(self.socket_dup)
+            self.socket_dup = None
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self.zerocopy:
+            self.scope["extensions"] = _EXTENSIONS
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and type(cycle) is RequestResponseCycle:
+            # uvicorn builds its own cycle class by name; ours only adds a message type and
+            # no state of its own, so re-classing the fresh, not yet started cycle is sound.
+            cycle.__class__ = ZeroCopyCycle
+            cycle.protocol = self  # type: ignore[attr-defined]
+
+    def send_400_response(self, msg: str) -> None:
+        # Garbage pipelined behind a request whose body is still being sent: writing a 400
+        # now would interleave with that body. Close after the response instead.
+        cycle = self.cycle
+        if cycle is not None and cycle.response_started and not cycle.response_complete:
+            cycle.keep_alive = False
+            return
+        super().send_400_response(msg)
+
+    def dup_socket(self) -> int:
+        if self.socket_dup is None:
+            sock = self.transport.get_extra_info("socket")
+            self.socket_dup = os.dup(sock.fileno())
+        return self.socket_dup
+
+    async def wait_writable(self) -> None:
+        fd = self.dup_socket()
+        waiter = self.loop.create_future()
+        self.writable_waiter = waiter
+        self.loop.add_writer(fd, self._wake_writer)
+        try:
+            await waiter
+        finally:
+            self.writable_waiter = None
+            if self.socket_dup is not None:
+                self.loop.remove_writer(self.socket_dup)
+
+    def _wake_writer(self) -> None:
+        waiter = self.writable_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+class ZeroCopyCycle(RequestResponseCycle):
+    """A request/response cycle that also accepts `http.response.zerocopysend`."""
+
+    protocol: ZeroCopyHttpToolsProtocol
+
+    async def send(self, message: Any) -> None:
+        if message["type"] != ZEROCOPY:
+            await super().send(message)
+            return
+        if self.disconnected:
+            return
+        if not self.response_started or self.response_complete:
+            raise RuntimeError(f"Unexpected ASGI message {ZEROCOPY!r} outside a response body.")
+        file = message["file"]
+        fd = file if isinstance(file, int) else file.fileno()
+        offset = message.get("offset")
+        if offset is None:
+            offset = os.lseek(fd, 0, os.SEEK_CUR)
+        count = message.get("count")
+        if count is None:
+            count = os.fstat(fd).st_size - offset
+        if self.scope["method"] == "HEAD":
+            count = 0
+        elif self.chunked_encoding or count > self.expected_content_length:
+            raise RuntimeError("zerocopysend needs a Content-Length covering its bytes")
+        if count:
+            await self._sendfile(fd, offset, count)
+            if self.disconnected:
+                return
+        self.expected_content_length -= count
+        if not message.get("more_body", False):
+            await super().send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _sendfile(self, fd: int, offset: int, count: int) -> None:
+        protocol = self.protocol
+        transport = self.transport
+        # The status line and headers must reach the socket before any file byte does.
+        while transport.get_write_buffer_size():
+            if transport.is_closing():
+                self.disconnected = True
+                return
+            await protocol.wait_writable()
+            await asyncio.sleep(0)  # let the transport flush on this writable event
+        sock = protocol.dup_socket()
+        burst = 0
+        while count > 0:
+            if self.disconnected:
+                return
+            try:
+                sent = os.sendfile(sock, fd, offset, count)
+            except BlockingIOError:
+                await protocol.wait_writable()
+                burst = 0
+                continue
+            except InterruptedError:
+                continue
+            except OSError as exc:
+                if exc.errno not in _FATAL_ERRNOS:
+                    raise
+                self._abort()
+                return
+            if sent == 0:
+                # The file shrank under us: the promised Content-Length cannot be kept.
+                self._abort()
+                return
+            offset += sent
+            count -= sent
+            burst += sent
+            if burst >= _YIELD_EVERY_BYTES and count:
+                burst = 0
+                await asyncio.sleep(0)
+
+    def _abort(self) -> None:
+        self.disconnected = True
+        self.transport.abort()

@@ -71,7 +71,8 @@ def parse_range(header: bytes | None, size: int) -> RangeResult:
             return None
         if first_text.strip(b" \t"):
             first = _number(first_text)
-            last = _number(last_text) if last_text.strip(b" \t") else size - 1
+            open_ended = not last_text.strip(b" \t")
+            last = _BEYOND_ANY_FILE if open_ended else _number(last_text)
             if first is None or last is None or last < first:
                 return None
             syntactically_valid += 1

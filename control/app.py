@@ -1,63 +1,110 @@
-"""create_app(): the control-plane Litestar application."""
+"""create_app(): the control-plane Litestar application, assembled from the registry's blocks."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
-import asyncpg
-from litestar import Litestar, Response, get
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from control.db.pool import create_pool, provide_connection
+from control.orchestration.block import Block
+from control.orchestration.bus import MessageBus
+from control.orchestration.identity import provide_principal
+from control.orchestration.registry import BlockRegistry, discover
+from control.orchestration.routing import block_routers
 from control.settings import ControlSettings
+from control.web.errors import EXCEPTION_HANDLERS
+from control.web.health import health
+from control.web.logging import configure_logging
+from control.web.metrics import HttpMetrics, RuntimeCollector, metrics
+from control.web.observe import RequestObserver
+from control.web.ratelimit import WindowLimiter
+
+log = logging.getLogger("wsoptv.control")
 
 
-async def _probe(name: str, check: Any) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        await check()
-    except Exception as exc:  # a dependency being down is what this reports, whatever the error
-        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:200]}
-    return {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+async def _probe_blocks_forever(registry: BlockRegistry, interval: float) -> None:
+    # Health is also probed on every GET /api/health; this catches a block going bad
+    # (or recovering) when nobody is looking.
+    while True:
+        await asyncio.sleep(interval)
+        await registry.check_health()
 
 
-@get("/api/health")
-async def health(state: State) -> Response[dict[str, Any]]:
-    """Each dependency's state; 503 when a required one is down."""
-    pool: asyncpg.Pool = state.db
-    redis: Redis = state.redis
-    dependencies = {
-        "postgres": await _probe("postgres", lambda: pool.fetchval("SELECT 1")),
-        "redis": await _probe("redis", redis.ping),
-    }
-    ok = all(dep["status"] == "up" for dep in dependencies.values())
-    return Response(
-        {"status": "ok" if ok else "degraded", "blocks": {}, "dependencies": dependencies},
-        status_code=200 if ok else 503,
-    )
-
-
-def create_app(settings: ControlSettings | None = None) -> Litestar:
-    """The control-plane app; pools open and close in its lifespan."""
+def create_app(
+    settings: ControlSettings | None = None, blocks: Sequence[Block] | None = None
+) -> Litestar:
+    """The control-plane app; `blocks` defaults to every block under control/blocks."""
     settings = settings or ControlSettings()
+    configure_logging(settings.log_level)
+    registry = BlockRegistry(discover() if blocks is None else blocks)
+    registry.validate()
+    bus = MessageBus(handler_timeout=settings.bus_handler_timeout)
+    registry.build_contexts(settings, bus)
+    metrics_registry = CollectorRegistry()
+    http_metrics = HttpMetrics(metrics_registry)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.database_url is None or settings.redis_url is None:
             raise RuntimeError("DATABASE_URL and REDIS_URL must be set (wsoptv control sets them)")
-        app.state.db = await asyncpg.create_pool(
-            settings.database_url, min_size=1, max_size=settings.database_pool_size
-        )
-        app.state.redis = Redis.from_url(settings.redis_url)
+        app.state.db = await create_pool(settings.database_url, settings.database_pool_size)
+        app.state.redis = redis = Redis.from_url(settings.redis_url)
+        prober: asyncio.Task[None] | None = None
         try:
+            bus.redis = redis
+            await bus.start()
+            observer.limiter = WindowLimiter(
+                redis, "rl:ip", settings.rate_limit_per_ip, settings.rate_limit_window
+            )
+            await registry.start(app.state.db, redis)
+            prober = asyncio.create_task(
+                _probe_blocks_forever(registry, settings.block_health_interval)
+            )
             yield
         finally:
-            await app.state.redis.aclose()
+            if prober is not None:
+                prober.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await prober
+            await registry.stop()
+            await bus.stop()
+            await redis.aclose()
             await app.state.db.close()
 
-    app = Litestar(route_handlers=[health], lifespan=[lifespan])
-    app.state.settings = settings
+    origins = settings.cors_origin_list()
+    app = Litestar(
+        route_handlers=[health, metrics, *block_routers(registry)],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        dependencies={
+            "principal": Provide(provide_principal),
+            "db_connection": Provide(provide_connection),
+        },
+        cors_config=CORSConfig(allow_origins=origins, allow_credentials=True) if origins else None,
+        openapi_config=OpenAPIConfig(title="WSOPTV control plane", version="1.0.0", path="/schema"),
+        state=State(
+            {
+                "settings": settings,
+                "registry": registry,
+                "bus": bus,
+                "metrics_registry": metrics_registry,
+            }
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    observer = RequestObserver(app.asgi_handler, http_metrics)  # type: ignore[arg-type]
+    app.asgi_handler = observer  # type: ignore[assignment]
+    metrics_registry.register(RuntimeCollector(bus, registry, lambda: app.state.get("db")))
     return app

@@ -21,3 +21,37 @@ class ControlSettings(CommonSettings):
     edge_public_url: str = "http://127.0.0.1:8080"
     bcrypt_rounds: int = Field(default=12, ge=12, le=16)
     database_pool_size: int = Field(default=10, ge=1, le=100)
+
+    # accounts
+    registration_requires_approval: bool = Field(
+        default=False, description="New accounts start 'pending' until an admin activates them."
+    )
+    password_hash_threads: int = Field(
+        default=2, ge=1, le=64, description="Threads hashing passwords off the event loop."
+    )
+    # rate limits (fixed windows in Redis, shared by every control process)
+    rate_limit_per_ip: int = Field(default=100, ge=1, description="API requests per IP per window.")
+    rate_limit_window: int = Field(default=60, ge=1)
+    login_limit_per_account_ip: int = Field(
+        default=5, ge=1, description="Failed logins per account and IP before the backoff."
+    )
+    login_limit_per_ip: int = Field(
+        default=30, ge=1, description="Login attempts per IP per window."
+    )
+    login_window: int = Field(default=60, ge=1)
+    login_backoff_max: int = Field(default=15 * 60, ge=1, description="Longest login lockout (s).")
+    register_limit_per_ip: int = Field(
+        default=10, ge=1, description="Registrations per IP per window."
+    )
+    register_window: int = Field(default=3600, ge=1)
+    # operations
+    cors_origins: str = Field(
+        default="", description="Comma-separated front-end origins allowed by CORS."
+    )
+    bus_handler_timeout: float = Field(default=30.0, gt=0)
+    block_health_interval: float = Field(
+        default=15.0, gt=0, description="Seconds between background block health probes."
+    )
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

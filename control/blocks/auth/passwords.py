@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
 
@@ -50,3 +53,38 @@ def verify_password(password: str, password_hash: str) -> bool:
     if len(encoded) > MAX_PASSWORD_BYTES:
         return False
     return bcrypt.checkpw(encoded, password_hash.encode())
+
+
+class PasswordHasher:
+    """bcrypt on a small thread pool: the event loop never waits for a hash.
+
+    bcrypt releases the GIL, so a pool as large as the cores keeps them busy while the loop
+    goes on serving; more threads would only make every login slower.
+    """
+
+    def __init__(self, rounds: int, threads: int) -> None:
+        self.rounds = rounds
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="bcrypt")
+        self._dummy_hash: str | None = None
+
+    async def start(self) -> None:
+        # A real hash of the same cost: checking an unknown user's password against it takes
+        # as long as checking a real one, so timing does not tell which accounts exist.
+        self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def hash(self, password: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, hash_password, password, self.rounds)
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """Check a password; `None` (no such user) costs the same and is always False."""
+        if self._dummy_hash is None:
+            raise RuntimeError("PasswordHasher.start() was not awaited")
+        loop = asyncio.get_running_loop()
+        matches = await loop.run_in_executor(
+            self._pool, verify_password, password, password_hash or self._dummy_hash
+        )
+        return matches and password_hash is not None

@@ -1,0 +1,56 @@
+"""Request and response bodies of the auth endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+# Generous upper bounds: the real rules (password strength, 72 bytes) answer 422 with a
+# reason; these only stop absurd bodies before any work is done.
+Email = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+RefreshToken = Annotated[str, msgspec.Meta(min_length=16, max_length=256)]
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    username: Username
+    password: Password
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: RefreshToken
+
+
+class UpdateMeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Change the username, or the password (which needs the current one)."""
+
+    username: Username | None = None
+    current_password: Password | None = None
+    new_password: Password | None = None
+
+
+class TokenPair(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: Literal["bearer"] = "bearer"
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    email: str
+    username: str
+    role: Literal["user", "moderator", "admin"]
+    status: Literal["pending", "active", "suspended"]
+    created_at: datetime

@@ -1,0 +1,1 @@
+"""The orchestration layer: blocks, their registry, contracts between them and the message bus."""

@@ -1,0 +1,75 @@
+"""Who is calling: bearer-token authentication and role guards for every block's routes.
+
+Blocks never import the auth block; these guards reach it through the AUTHENTICATOR
+contract, so a block only declares `guards=[authenticated]` or `guards=[require_role(...)]`.
+The principal is resolved once per request and kept in the request state.
+"""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
+
+from control.orchestration.contracts import AUTHENTICATOR, Principal
+from control.orchestration.registry import BlockRegistry
+from shared.errors import WsoptvError
+
+ROLES = ("user", "moderator", "admin")
+_STATE_KEY = "principal"
+
+
+class AuthenticationRequired(WsoptvError):
+    code = "AUTH_REQUIRED"
+    status = 401
+
+
+class Forbidden(WsoptvError):
+    code = "AUTH_FORBIDDEN"
+    status = 403
+
+
+def bearer_token(connection: ASGIConnection) -> str:  # type: ignore[type-arg]
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationRequired("an 'Authorization: Bearer <access token>' header is required")
+    return token.strip()
+
+
+async def current_principal(connection: ASGIConnection) -> Principal:  # type: ignore[type-arg]
+    """The authenticated caller; AuthenticationRequired or the authenticator's 401 otherwise."""
+    cached = connection.state.get(_STATE_KEY)
+    if isinstance(cached, Principal):
+        return cached
+    registry: BlockRegistry = connection.app.state.registry
+    principal = await registry.provided(AUTHENTICATOR).authenticate(bearer_token(connection))
+    connection.state[_STATE_KEY] = principal
+    return principal
+
+
+async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """Guard: any authenticated caller."""
+    await current_principal(connection)
+
+
+def require_role(*roles: str) -> Guard:
+    """Guard: an authenticated caller whose role is one of `roles`."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}")
+
+    async def role_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+        principal = await current_principal(connection)
+        if principal.role not in roles:
+            raise Forbidden(
+                f"this needs the role {' or '.join(roles)}",
+                details={"required": list(roles), "role": principal.role},
+            )
+
+    return role_guard
+
+
+async def provide_principal(request: Request) -> Principal:  # type: ignore[type-arg]
+    """Dependency `principal`: the caller the guards already authenticated."""
+    return await current_principal(request)

@@ -1,0 +1,79 @@
+"""GET /api/health: every block's status and every dependency's state with its latency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import meilisearch
+import msgspec
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
+from redis.asyncio import Redis
+
+from control.orchestration.registry import BlockRegistry
+from control.settings import ControlSettings
+
+PROBE_TIMEOUT_SECONDS = 2.0
+# Without these the control plane cannot serve at all; MeiliSearch has a fallback.
+REQUIRED = ("postgres", "redis")
+
+
+async def _probe(check: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), PROBE_TIMEOUT_SECONDS)
+    except Exception as exc:  # a dependency being down is what this reports, whatever the error
+        reason = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+        return {"status": "down", "error": reason[:200]}
+    return {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+async def dependency_states(state: State, settings: ControlSettings) -> dict[str, dict[str, Any]]:
+    pool: asyncpg.Pool = state.db
+    redis: Redis = state.redis
+    checks: dict[str, Callable[[], Awaitable[Any]]] = {
+        "postgres": lambda: pool.fetchval("SELECT 1"),
+        "redis": redis.ping,
+    }
+    if settings.meilisearch_url:
+        client = meilisearch.Client(settings.meilisearch_url, settings.meilisearch_key)
+        checks["meilisearch"] = lambda: asyncio.to_thread(client.health)
+    results = await asyncio.gather(*(_probe(check) for check in checks.values()))
+    states = dict(zip(checks, results, strict=True))
+    for name, result in states.items():
+        result["required"] = name in REQUIRED
+    return states
+
+
+class HealthReport(msgspec.Struct):
+    status: str  # ok | degraded (a block or an optional dependency is down) | down
+    blocks: dict[str, dict[str, Any]]
+    dependencies: dict[str, dict[str, Any]]
+
+
+@get(
+    "/api/health",
+    tags=["operations"],
+    responses={503: ResponseSpec(HealthReport, description="PostgreSQL or Redis is down")},
+)
+async def health(state: State) -> Response[HealthReport]:
+    """{status, blocks, dependencies}; 503 when PostgreSQL or Redis is down."""
+    registry: BlockRegistry = state.registry
+    dependencies = await dependency_states(state, state.settings)
+    blocks = await registry.check_health()
+    required_down = any(
+        dep["status"] != "up" for name, dep in dependencies.items() if name in REQUIRED
+    )
+    everything_up = all(dep["status"] == "up" for dep in dependencies.values()) and all(
+        block["status"] == "healthy" for block in blocks.values()
+    )
+    status = "down" if required_down else "ok" if everything_up else "degraded"
+    return Response(
+        HealthReport(status=status, blocks=blocks, dependencies=dependencies),
+        status_code=503 if required_down else 200,
+    )

@@ -1,0 +1,128 @@
+"""The outermost layer of every HTTP request: request id, per-IP limit, metrics, access log.
+
+It wraps Litestar's whole handler (not a route's middleware stack), so unknown routes and
+405s are counted, logged and limited like any other request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from control.web.metrics import HttpMetrics
+from control.web.ratelimit import WindowLimiter
+from shared.errors import error_json
+
+# Plain ASGI shapes: this layer sits outside Litestar and only reads a few keys.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("wsoptv.control.request")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Monitors poll health often; it must answer even when a client has used up its limit.
+_UNLIMITED_PATHS = ("/api/health",)
+
+
+class RequestObserver:
+    def __init__(
+        self, app: ASGIApp, metrics: HttpMetrics, limiter: WindowLimiter | None = None
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if not await self._within_limit(scope, send_with_id):
+                return
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("path_template") or "unmatched"
+            self.metrics.observe(scope["method"], route, status, elapsed)
+            log.info(
+                "%s %s %d",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "client": _client_ip(scope),
+                },
+            )
+
+    async def _within_limit(self, scope: Scope, send: Send) -> bool:
+        path = scope["path"]
+        if self.limiter is None or not path.startswith("/api/") or path in _UNLIMITED_PATHS:
+            return True
+        try:
+            verdict = await self.limiter.hit(_client_ip(scope))
+        except RedisError:
+            # Failing open: an outage of the limiter's store must not take the API down.
+            log.warning("per-IP rate limit skipped: Redis unreachable")
+            return True
+        if verdict.allowed:
+            return True
+        body = error_json(
+            "RATE_LIMITED",
+            f"more than {verdict.limit} requests per {self.limiter.window_ms // 1000} s"
+            " from this address",
+            {"retry_after": verdict.retry_after, "limit": verdict.limit},
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(verdict.retry_after).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return False
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

@@ -201,17 +201,19 @@ def clean_noise(text: str, d: Draft) -> str:
     return SPACES.sub(" ", EMPTY_BRACKETS.sub(" ", text)).strip(" -" + DASH)
 
 
+def recase(word: str) -> str:
+    """A SHOUTED word in title case ("COLOSSUS" -> "Colossus"); acronyms stay."""
+    core = word.strip(",.!?:;()")
+    if len(core) > 1 and core.isupper() and core.isalpha() and core not in v.ACRONYMS:
+        return word[0] + word[1:].lower()
+    return word
+
+
 def tidy(text: str) -> str:
     """Trim separators, re-case SHOUTED words and normalise poker spellings."""
     text = SPACES.sub(" ", EMPTY_BRACKETS.sub(" ", text)).strip(SEPARATORS + " ")
     text = text.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
-    words = []
-    for word in text.split(" "):
-        core = word.strip(",.!?:;")
-        if len(core) > 1 and core.isupper() and core.isalpha() and core not in v.ACRONYMS:
-            word = word.capitalize() if "'" not in word else word[0] + word[1:].lower()
-        words.append(word)
-    text = " ".join(words)
+    text = " ".join(recase(word) for word in text.split(" "))
     for pattern, repl in v.EVENT_SPELLING:
         text = pattern.sub(repl, text)
     return SPACES.sub(" ", text).strip(SEPARATORS.replace(".", "") + " ")
@@ -477,7 +479,8 @@ def parse_code(stem: str, d: Draft) -> bool:
         d.hand, d.content_type = int(m.group("n")), "hand clip"
         d.tag({"clean": "clean", "pgm": "program feed"}.get((m.group("feed") or "").lower()))
         hand_story = re.sub(r"(?<=[a-z])vs\b", " vs", m.group("rest").replace("_", " "))
-        d.subtitle = SPACES.sub(" ", re.sub(r"(?<=\w)\(", " (", hand_story)).strip()
+        hand_story = SPACES.sub(" ", re.sub(r"(?<=\w)\(", " (", hand_story)).strip()
+        d.subtitle = " ".join(recase(word) for word in hand_story.split(" "))
         return True
     if m := PAD_CODE.match(stem):
         d.series, d.season, d.episode = "PAD", int(m.group("season")), int(m.group("ep"))
@@ -674,7 +677,10 @@ def _short_event(d: Draft) -> str:
         return m.group(0)
     name = name.replace("No-Limit Hold'em", "NLH").replace("Pot-Limit Omaha", "PLO")
     money = format_money(d.buy_in) if d.buy_in else ""
-    return " ".join(x for x in (f"#{d.event_number}" if d.event_number else "", money, name) if x)
+    number = f"#{d.event_number}" if d.event_number else ""
+    short = " ".join(x for x in (number, money, name) if x)
+    # Short titles sit under thumbnails: drop the buy-in before truncating the name.
+    return short if len(short) <= 36 else " ".join(x for x in (number, name) if x)
 
 
 def _stage_text(d: Draft) -> str:
@@ -823,7 +829,8 @@ def generate_title(file_name: str, file_path: str | None = None) -> TitleResult:
         content_type=d.content_type or "clip",
         extra_tags=list(d.tags),
     )
-    return TitleResult(display or stem, short or display or stem, score(d), metadata)
+    display = display or stem or "Untitled"
+    return TitleResult(display, short or display, score(d), metadata)
 
 
 def generate_titles(items: Sequence[tuple[str, str | None]]) -> list[TitleResult]:

@@ -1,6 +1,6 @@
 """Turn archive file names (and their folder path) into display titles and metadata.
 
-Pure functions, no re.I/O. The name is read first; folders fill in only what the name lacks,
+Pure functions, no I/O. The name is read first; folders fill in only what the name lacks,
 closest folder first, because the NAS layout is "<brand>/<year + event>/<day>/<file>".
 """
 
@@ -120,41 +120,6 @@ class Draft:
         return any(x is not None for x in (self.day, self.stage, self.part, self.hand))
 
 
-# ---- text-level patterns -------------------------------------------------------------------
-YEAR = re.compile(r"(?<![\d,.$€#])(?<!PRE-)(19[7-9]\d|20[0-4]\d)(?!\d)", re.I)
-EVENT_NO = re.compile(r"\bEvent\s*#\s*(\d{1,3})\b|(?<![\w$€])#\s?(\d{1,3})\b", re.I)
-BRACELET = re.compile(r"\[?\bBRACELET(?:\s+EVENT)?\s*#\s*(\d{1,3})\]?|\bBracelet\s+Events?\b", re.I)
-MONEY = re.compile(
-    r"(?P<cur>[$€])\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<mult>[KM])?(?![\w])"
-    r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<mult2>[KM])?\s?€",
-    re.I,
-)
-BARE_MONEY = re.compile(
-    r"^(?P<num>\d+(?:\.\d+)?)(?P<mult>[K])\b|^(?P<plain>\d{3,5})\s+(?=\D)", re.I
-)
-NOT_BUY_IN = re.compile(
-    r"\[?(?:[$€]\s?[\d,.]+\s?[KM]?\s*(?:GTD|(?:First\s+)?Prize)|[$€][\d,]+\s+for\s+1st"
-    r"|\bfor\s+\$[\d,]+|\(?\d+€\s+Bounty\)?)\]?",
-    re.I,
-)
-DAY = re.compile(
-    r"\bday\s*0*(?P<n>\d{1,2})\s?(?P<fl>[a-f]{1,4}(?:[\s/&]+[a-f](?![a-z']))*)?(?![a-z0-9'])", re.I
-)
-STAGE = re.compile(
-    r"\bfinal[\s_-]*table\b|\bfinal\s+day\b|\bfinal\s+four\b|\bfinal\s*\)?\s*$", re.I
-)
-PART = re.compile(r"\(?\b(?P<label>part|pt|session|hour)\.?\s*0*(?P<n>\d{1,2})\)?", re.I)
-SHOW = re.compile(r"\b(?P<label>show|episode|ep)\s*0*(?P<n>\d{1,3})\b", re.I)
-EVENT_CODE = re.compile(r"\bME\s?0*(?P<n>\d{1,2})\b")
-SEASON = re.compile(r"\bseason\s*(\d{1,2})\b|\bS(\d{1,2})\b", re.I)
-BARE_SHOW = re.compile(r"^[\s-]*0*(?P<n>\d{1,2})(?:-(?P<part>\d))?(?!\d)")
-DATE6 = re.compile(r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})_")
-DATE8 = re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
-ORDER_PREFIX = re.compile(r"^(?:\d{4}_(?=\D)|\d{1,2}_(?=\d{4}\b))")
-HAND_NOTATION = re.compile(r"\b(?:10|[AKQJT2-9]){2}[so]?\s+vs\b", re.I)
-INNER_K = re.compile(r"(?<![\w$€.,])(\d{1,3}(?:\.\d)?)K\b(?!\s*(?:GTD|Prize|for))", re.I)
-MAIN_EVENT = re.compile(r"(?:(?:Super|Mini)\s+)?Main\s+Event", re.I)
-CASH_GAME = re.compile(r"\bcash\s+game\b", re.I)
 DASH = "\u2013"  # the en dash that joins title segments
 JOIN = f" {DASH} "
 SEPARATORS = " -\u2013\u2014_,:;&[]()/|.!"
@@ -186,14 +151,14 @@ def clean_noise(text: str, d: Draft) -> str:
     text = _drop_pictographs(text)
     text = v.HASHTAGS.sub(" ", text)
     text = v.ASSET_IDS.sub(" ", text.strip()).replace("_", " ")
-    for m in NOT_BUY_IN.finditer(text):
+    for m in v.NOT_BUY_IN.finditer(text):
         d.tag(m.group(0).strip("[]() "))
-    text = NOT_BUY_IN.sub(" ", text)
-    for m in BRACELET.finditer(text):
+    text = v.NOT_BUY_IN.sub(" ", text)
+    for m in v.BRACELET.finditer(text):
         if m.group(1) and d.event_number is None:
             d.event_number = int(m.group(1))
         d.tag("bracelet event")
-    text = BRACELET.sub(" ", text)
+    text = v.BRACELET.sub(" ", text)
     for pattern, tag in v.NOISE_TAGS:
         if pattern.search(text):
             d.tag(tag)
@@ -227,20 +192,20 @@ def money_to_buy_in(num: str, mult: str | None, currency: str) -> BuyIn:
 
 def take_buy_in(text: str, d: Draft) -> str:
     """Read a leading buy-in ($10K, €1,100, 1500, 5k) off an event name; return the rest."""
-    if CASH_GAME.search(text):
+    if v.CASH_GAME.search(text):
         return text  # "$500 $1,000" in a cash game are stakes, not a buy-in
     default_cur = d.currency
     text = text.strip(SEPARATORS + " ")
     found: BuyIn | None = None
     while True:
-        m = MONEY.match(text)
+        m = v.MONEY.match(text)
         if m:
             cur = "EUR" if (m.group("cur") == "€" or m.group("num2")) else "USD"
             num = m.group("num") or m.group("num2")
             found = found or money_to_buy_in(num, m.group("mult") or m.group("mult2"), cur)
             text = text[m.end() :].strip(SEPARATORS + " ")
             continue
-        b = BARE_MONEY.match(text)
+        b = v.BARE_MONEY.match(text)
         if b and found is None:
             if b.group("plain"):
                 found = BuyIn(amount=int(b.group("plain")), currency=default_cur)
@@ -248,7 +213,7 @@ def take_buy_in(text: str, d: Draft) -> str:
                 found = money_to_buy_in(b.group("num"), b.group("mult"), default_cur)
             text = text[b.end() :].strip(SEPARATORS + " ")
         break
-    if found is None and (inner := INNER_K.search(text)):
+    if found is None and (inner := v.INNER_K.search(text)):
         # "NLH 2K Monsterstack": a K amount inside the name is still the buy-in
         found = money_to_buy_in(inner.group(1), "K", default_cur)
         text = SPACES.sub(" ", text[: inner.start()] + text[inner.end() :]).strip()
@@ -292,32 +257,32 @@ def parse_text(text: str, d: Draft) -> None:
         d.series = "WSOP Circuit"
         d.location = d.location or stop.group(1).title()
         spans.append((stop.start(), stop.end(), "h"))
-    years = list(YEAR.finditer(text))
+    years = list(v.YEAR.finditer(text))
     if years:
         d.year = d.year or int(years[0].group(1))
         spans += [(y.start(), y.end(), "h") for y in years if y.group(1) == years[0].group(1)]
-    for m in EVENT_NO.finditer(text):
+    for m in v.EVENT_NO.finditer(text):
         d.event_number = d.event_number or int(m.group(1) or m.group(2))
         spans.append((m.start(), m.end(), "h"))
-    if (s := SEASON.search(text)) and (s.group(1) or d.series == "PAD"):
+    if (s := v.SEASON.search(text)) and (s.group(1) or d.series == "PAD"):
         d.season = int(s.group(1) or s.group(2))
         spans.append((s.start(), s.end(), "t"))
-    for m in DAY.finditer(text):
+    for m in v.DAY.finditer(text):
         set_day(d, m.group("n"), m.group("fl"))
         spans.append((m.start(), m.end(), "t"))
         break
-    if m := STAGE.search(text):
+    if m := v.STAGE.search(text):
         set_stage(d, m.group(0))
         spans.append((m.start(), m.end(), "t"))
-    if m := PART.search(text):
+    if m := v.PART.search(text):
         d.part, d.part_label = int(m.group("n")), m.group("label").capitalize()
         d.part_label = "Part" if d.part_label == "Pt" else d.part_label
         spans.append((m.start(), m.end(), "t"))
-    if m := SHOW.search(text):
+    if m := v.SHOW.search(text):
         d.episode = int(m.group("n"))
         d.episode_label = "Show" if m.group("label").lower() == "show" else "Episode"
         spans.append((m.start(), m.end(), "t"))
-    if m := EVENT_CODE.search(text):
+    if m := v.EVENT_CODE.search(text):
         d.event_name = "Main Event"
         if d.episode is None:
             d.episode = int(m.group("n"))
@@ -344,11 +309,11 @@ def _split_regions(text: str, spans: list[tuple[int, int, str]], d: Draft) -> No
     pieces.append(("gap", text[cursor:]))
     headers = [i for i, (k, _) in enumerate(pieces) if k == "h"]
     prefix = pieces[0][1] if pieces else ""
-    if headers and len(re.findall(r"[^\W\d_]{2,}", MONEY.sub(" ", prefix))) >= 2:
+    if headers and len(re.findall(r"[^\W\d_]{2,}", v.MONEY.sub(" ", prefix))) >= 2:
         d.free_form = True  # words before the brand: a sentence, not a structured name
         return
     if not spans:
-        if HAND_NOTATION.search(text):
+        if v.HAND_NOTATION.search(text):
             d.content_type, d.subtitle = "hand clip", tidy(text)
         elif text.strip():
             d.free_form = True
@@ -359,7 +324,7 @@ def _split_regions(text: str, spans: list[tuple[int, int, str]], d: Draft) -> No
     after = [a for a in after if a]
     # Bare number straight after "WSOP 2004": the show (or, pre-2003, the tape part).
     stripped = before.strip(" _")
-    bare = BARE_SHOW.match(stripped)
+    bare = v.BARE_SHOW.match(stripped)
     if bare and headers and d.episode is None and not tidy(stripped[bare.end() :]):
         n = int(bare.group("n"))
         if d.year is not None and d.year <= 2002:
@@ -386,23 +351,7 @@ def _split_regions(text: str, spans: list[tuple[int, int, str]], d: Draft) -> No
         d.subtitle = JOIN.join(after)
 
 
-# ---- compact production codes ---------------------------------------------------------------
-POKERGO_SLUG = re.compile(r"^\d+-wsop-(?P<year>\d{4})-(?P<kind>be|me)-(?P<rest>.+)$", re.I)
-WSOPE_SLUG = re.compile(r"^(?P<brand>wsope?)-(?P<year>\d{4})-(?P<rest>.+)$", re.I)
-HAND_CLIP = re.compile(
-    r"^\d{4}_Hand_?\s*(?P<n>\d+)[_\s]+(?P<rest>.+?)(?:_(?P<feed>Clean|PGM))?$", re.I
-)
-PAD_CODE = re.compile(r"^pad[-_]s(?P<season>\d+)[-_]ep(?P<ep>\d+)(?P<rest>.*)$", re.I)
-GOG_CODE = re.compile(r"^E(?P<ep>\d+)_GOG(?P<rest>.*)$", re.I)
-HYPERDECK = re.compile(r"^HyperDeck_(?P<n>\d+)", re.I)
-SLUG_DAY = re.compile(r"^day0*(?P<n>\d{1,2})(?P<fl>[a-d]{0,4})$", re.I)
-SLUG_MONEY = re.compile(r"^(?P<num>\d+)(?P<mult>k)?$", re.I)
-CARD_WORD = re.compile(r"^(?P<ranks>(?:10|[AKQJT2-9])+)(?P<suffix>[sdhco]{0,2})$", re.I)
-SLUG_NOISE = frozenset({"clean", "dirty", "updated", "outro", "correct", "hs", "nobug", "prob4"})
-SLUG_WORDS = {"ov": "over", "fh": "full house", "fl": "flush", "thru": "thru", "str": "straight"}
-TOKEN_SPLIT = re.compile(r"[_\-\s]+")
-ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.I)
-TAKE_SUFFIX = re.compile(r"(?:[-_]\d{3}|_\d_prob\d)$", re.I)
+# ---- compact production codes
 
 
 def story_case(tokens: Sequence[str]) -> str:
@@ -410,11 +359,11 @@ def story_case(tokens: Sequence[str]) -> str:
     words = []
     for i, raw in enumerate(tokens):
         low = raw.lower()
-        if low in SLUG_WORDS:
-            words.append(SLUG_WORDS[low])
-        elif ORDINAL.match(raw):
+        if low in v.SLUG_WORDS:
+            words.append(v.SLUG_WORDS[low])
+        elif v.ORDINAL.match(raw):
             words.append(low)
-        elif (card := CARD_WORD.match(raw)) and any(c.isalpha() for c in card.group("ranks")):
+        elif (card := v.CARD_WORD.match(raw)) and any(c.isalpha() for c in card.group("ranks")):
             words.append(card.group("ranks").upper() + card.group("suffix").lower())
         elif low in v.SMALL_WORDS and i:
             words.append(low)
@@ -429,31 +378,31 @@ def _slug_event(tokens: list[str], d: Draft) -> list[str]:
     i = 0
     while i < len(tokens):
         tok = tokens[i].lower()
-        if (m := SLUG_MONEY.match(tok)) and d.buy_in is None and not words and d.day is None:
+        if (m := v.SLUG_MONEY.match(tok)) and d.buy_in is None and not words and d.day is None:
             d.buy_in = money_to_buy_in(m.group("num"), m.group("mult"), d.currency)
         elif tok in v.SLUG_EVENT_WORDS and d.stage is None and d.day is None:
             words.append(v.SLUG_EVENT_WORDS[tok])
         elif tok == "ft":
             d.stage = "final table"
-        elif m := SLUG_DAY.match(tok):
+        elif m := v.SLUG_DAY.match(tok):
             set_day(d, m.group("n"), m.group("fl"))
-        elif tok in SLUG_NOISE or tok.isdigit():
+        elif tok in v.SLUG_NOISE or tok.isdigit():
             d.tag({"clean": "clean", "dirty": "dirty", "nobug": "no bug"}.get(tok))
         else:
             break
         i += 1
     if words:
         d.event_name = " ".join(words).replace("Hi Lo", "Hi-Lo")
-    return [t for t in tokens[i:] if t.lower() not in SLUG_NOISE]
+    return [t for t in tokens[i:] if t.lower() not in v.SLUG_NOISE]
 
 
 def parse_code(stem: str, d: Draft) -> bool:
     """Recognise the archive's compact naming families; False when none applies."""
-    if m := POKERGO_SLUG.match(TAKE_SUFFIX.sub("", stem)):
+    if m := v.POKERGO_SLUG.match(v.TAKE_SUFFIX.sub("", stem)):
         d.series, d.year, d.content_type = "WSOP", int(m.group("year")), "hand clip"
         rest = re.sub(r"2-7td", "27td", m.group("rest"), flags=re.I)
         rest = re.sub(r"(?<=-)27-SD(?=-)", "27-sd", rest, flags=re.I).replace("27-sd", "27sd")
-        tokens = [t for t in TOKEN_SPLIT.split(rest) if t]
+        tokens = [t for t in v.TOKEN_SPLIT.split(rest) if t]
         if m.group("kind").lower() == "me":
             d.event_name = "Main Event"
         else:
@@ -467,39 +416,39 @@ def parse_code(stem: str, d: Draft) -> bool:
         d.subtitle = story_case(story) or None
         d.name_fields |= {"series", "year"}
         return True
-    if m := WSOPE_SLUG.match(TAKE_SUFFIX.sub("", stem)):
+    if m := v.WSOPE_SLUG.match(v.TAKE_SUFFIX.sub("", stem)):
         d.series = "WSOP Europe" if m.group("brand").lower() == "wsope" else "WSOP"
         d.year = int(m.group("year"))
-        story = _slug_event([t for t in TOKEN_SPLIT.split(m.group("rest")) if t], d)
+        story = _slug_event([t for t in v.TOKEN_SPLIT.split(m.group("rest")) if t], d)
         d.subtitle = story_case(story) or None
         d.content_type = "stream" if d.stage else "full episode"
         d.name_fields |= {"series", "year"}
         return True
-    if m := HAND_CLIP.match(stem):
+    if m := v.HAND_CLIP.match(stem):
         d.hand, d.content_type = int(m.group("n")), "hand clip"
         d.tag({"clean": "clean", "pgm": "program feed"}.get((m.group("feed") or "").lower()))
         hand_story = re.sub(r"(?<=[a-z])vs\b", " vs", m.group("rest").replace("_", " "))
         hand_story = SPACES.sub(" ", re.sub(r"(?<=\w)\(", " (", hand_story)).strip()
         d.subtitle = " ".join(recase(word) for word in hand_story.split(" "))
         return True
-    if m := PAD_CODE.match(stem):
+    if m := v.PAD_CODE.match(stem):
         d.series, d.season, d.episode = "PAD", int(m.group("season")), int(m.group("ep"))
         d.content_type = "full episode"
         if re.search(r"best\s?of", m.group("rest"), re.I):
             d.tag("best of")
         d.name_fields |= {"series", "season"}
         return True
-    if m := GOG_CODE.match(stem):
+    if m := v.GOG_CODE.match(stem):
         d.series, d.episode, d.content_type = "GOG", int(m.group("ep")), "full episode"
         rest = m.group("rest")
-        if date := DATE8.search(rest):
+        if date := v.DATE8.search(rest):
             d.year = int(date.group("y"))
         elif date6 := re.search(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)", rest):
             d.year = 2000 + int(date6.group(1))
         clean_noise(rest, d)
         d.name_fields |= {"series", "year"} if d.year else {"series"}
         return True
-    if m := HYPERDECK.match(stem):
+    if m := v.HYPERDECK.match(stem):
         d.raw_recording, d.content_type = True, "stream"
         d.subtitle = f"Recording {int(m.group('n'))}"
         d.tag("HyperDeck")
@@ -516,7 +465,7 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
     d.year = yy if yy > 1900 else 2000 + yy
     d.name_fields |= {"series", "year"}
     d.unknown_code = brand == "WPLA"
-    tokens = [t for t in TOKEN_SPLIT.split(m.group("rest")) if t]
+    tokens = [t for t in v.TOKEN_SPLIT.split(m.group("rest")) if t]
     words: list[str] = []
     i = 0
     while i < len(tokens):
@@ -534,7 +483,7 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
                 d.content_type = v.CLIP_KINDS[kind] or "clip"
                 d.unknown_code = d.unknown_code or v.CLIP_KINDS[kind] is None
                 d.tag(kind)
-                d.episode, d.episode_label = n, "Clip"
+                d.episode, d.episode_label = n, (v.CLIP_KINDS[kind] or "clip").title()
             else:
                 d.event_name = d.event_name or v.CODE_EVENTS[kind]
                 d.unknown_code = d.unknown_code or v.CODE_EVENTS[kind] is None
@@ -567,24 +516,7 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
     return True
 
 
-# ---- folders ----------------------------------------------------------------------------------
-FOLDER_HINTS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = (
-    (re.compile(r"\bHand\s+Clip\b|\bPokerGo\s+Clip\b", re.I), "hand clip", None),
-    (re.compile(r"\bSUBCLIP\b|^Clips$", re.I), "clip", None),
-    (re.compile(r"^STREAM$|\bSTREAM$", re.I), "stream", None),
-    (re.compile(r"\bNO\s+COMMENTARY\b", re.I), None, "no commentary"),
-    (re.compile(r"\bPlayer\s+Emotion\b", re.I), "player emotion", None),
-)
-# Folder words that describe the storage, not the content; removed before a folder is read.
-CONTAINER = re.compile(
-    r"\b(?:MOVs|MXFs|Masters|Generics?|Mastered|Clean|ARCHIVE|GGPNAs|SUBCLIP|STREAM|Clips?"
-    r"|Hand\s+Clip|PokerGo\s+Clip|NO\s+COMMENTARY\s+WITH\s+GRAPHICS\s+VER"
-    r"|Player\s+Emotion\s*&?\s*ETC)\b",
-    re.I,
-)
-WSOP_BRANDS = frozenset(
-    {"WSOP Europe", "WSOP Paradise", "WSOP Circuit", "WSOP Super Circuit", "WSOP APAC"}
-)
+# ---- folders
 
 
 def merge_folders(d: Draft, file_path: str | None, file_name: str) -> None:
@@ -596,16 +528,16 @@ def merge_folders(d: Draft, file_path: str | None, file_name: str) -> None:
         parts = parts[:-1]
     event_locked = d.has_event
     for folder in reversed(parts):
-        for pattern, content, tag in FOLDER_HINTS:
+        for pattern, content, tag in v.FOLDER_HINTS:
             if pattern.search(folder):
                 d.content_type = d.content_type or content
                 d.tag(tag)
         f = Draft()
-        text = clean_noise(CONTAINER.sub(" ", folder), f)
+        text = clean_noise(v.CONTAINER.sub(" ", folder), f)
         if not text:
             continue
         parse_text(text, f)
-        if d.series is None or (d.series == "WSOP" and f.series in WSOP_BRANDS):
+        if d.series is None or (d.series == "WSOP" and f.series in v.WSOP_BRANDS):
             d.series = f.series or d.series
         d.location = d.location or f.location
         d.year = d.year or f.year
@@ -636,7 +568,9 @@ def _same_name(a: str | None, b: str | None) -> bool:
     return a in b or b in a or ("main event" in a and "main event" in b)
 
 
-# ---- scoring and rendering ----------------------------------------------------------------------
+# ---- scoring and rendering
+
+
 def score(d: Draft) -> float:
     """0..1: series and year (or season) plus how concrete the identity is."""
     if d.free_form:
@@ -647,7 +581,8 @@ def score(d: Draft) -> float:
     if d.has_event and (d.has_sub or numbered):
         s += 0.3
     elif numbered:
-        s += 0.15 if d.episode_label == "Clip" else 0.3
+        # A bare clip number identifies a file, but says little about what it shows.
+        s += 0.15 if d.episode_label in v.CLIP_LABELS else 0.3
     elif d.has_event:
         s += 0.15
     elif d.has_sub:
@@ -673,7 +608,7 @@ def format_money(b: BuyIn) -> str:
 
 def _short_event(d: Draft) -> str:
     name = d.event_name or ""
-    if m := MAIN_EVENT.search(name):
+    if m := v.MAIN_EVENT.search(name):
         return m.group(0)
     name = name.replace("No-Limit Hold'em", "NLH").replace("Pot-Limit Omaha", "PLO")
     money = format_money(d.buy_in) if d.buy_in else ""
@@ -731,7 +666,7 @@ def render(d: Draft, fallback_text: str) -> tuple[str, str]:
     short = " ".join(x for x in (short_head, stage) if x)
     extras = []
     if d.episode is not None:
-        label = {"Show": "Show", "Clip": "Clip"}.get(d.episode_label, "Ep")
+        label = "Ep" if d.episode_label == "Episode" else d.episode_label
         extras.append(f"S{d.season} Ep {d.episode}" if d.season else f"{label} {d.episode}")
     if d.hand is not None:
         extras.append(f"Hand {d.hand}")
@@ -760,7 +695,7 @@ def infer_game(d: Draft) -> None:
     if (
         d.event_name
         and "main event" in d.event_name.lower()
-        and d.series in (*WSOP_BRANDS, "WSOP", "MPP")
+        and d.series in (*v.WSOP_BRANDS, "WSOP", "MPP")
     ):
         d.game_type = "NLH"
     elif text and d.event_name is None:
@@ -784,7 +719,7 @@ def infer_content(d: Draft) -> None:
             d.content_type = "clip" if d.free_form else "full episode"
 
 
-# ---- public API ------------------------------------------------------------------------------
+# ---- public API
 def generate_title(file_name: str, file_path: str | None = None) -> TitleResult:
     """Display title, short title, confidence and metadata for one archive file."""
     stem = strip_extensions(file_name.rsplit("/", 1)[-1])
@@ -792,12 +727,12 @@ def generate_title(file_name: str, file_path: str | None = None) -> TitleResult:
     text = ""
     if not parse_code(stem, d):
         work = stem
-        if m := DATE6.match(work):
+        if m := v.DATE6.match(work):
             if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31:
                 d.year = 2000 + int(m.group("y"))
                 d.name_fields.add("year")
             work = work[m.end() :]
-        work = ORDER_PREFIX.sub("", work)
+        work = v.ORDER_PREFIX.sub("", work)
         secondary = re.split(r"\s&\s(?=[$€])", work, maxsplit=1)
         text = clean_noise(secondary[0], d)
         parse_text(text, d)

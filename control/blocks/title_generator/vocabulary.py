@@ -251,3 +251,80 @@ SMALL_WORDS = frozenset(
         "from",
     }
 )
+
+
+# ---- Free-text patterns: what the generic reader looks for in names and folder names
+YEAR = re.compile(r"(?<![\d,.$€#])(?<!PRE-)(19[7-9]\d|20[0-4]\d)(?!\d)", re.I)
+EVENT_NO = re.compile(r"\bEvent\s*#\s*(\d{1,3})\b|(?<![\w$€])#\s?(\d{1,3})\b", re.I)
+BRACELET = re.compile(r"\[?\bBRACELET(?:\s+EVENT)?\s*#\s*(\d{1,3})\]?|\bBracelet\s+Events?\b", re.I)
+MONEY = re.compile(
+    r"(?P<cur>[$€])\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<mult>[KM])?(?![\w])"
+    r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<mult2>[KM])?\s?€",
+    re.I,
+)
+BARE_MONEY = re.compile(
+    r"^(?P<num>\d+(?:\.\d+)?)(?P<mult>[K])\b|^(?P<plain>\d{3,5})\s+(?=\D)", re.I
+)
+NOT_BUY_IN = re.compile(
+    r"\[?(?:[$€]\s?[\d,.]+\s?[KM]?\s*(?:GTD|(?:First\s+)?Prize)|[$€][\d,]+\s+for\s+1st"
+    r"|\bfor\s+\$[\d,]+|\(?\d+€\s+Bounty\)?)\]?",
+    re.I,
+)
+INNER_K = re.compile(r"(?<![\w$€.,])(\d{1,3}(?:\.\d)?)K\b(?!\s*(?:GTD|Prize|for))", re.I)
+CASH_GAME = re.compile(r"\bcash\s+game\b", re.I)
+DAY = re.compile(
+    r"\bday\s*0*(?P<n>\d{1,2})\s?(?P<fl>[a-f]{1,4}(?:[\s/&]+[a-f](?![a-z']))*)?(?![a-z0-9'])", re.I
+)
+STAGE = re.compile(
+    r"\bfinal[\s_-]*table\b|\bfinal\s+day\b|\bfinal\s+four\b|\bfinal\s*\)?\s*$", re.I
+)
+PART = re.compile(r"\(?\b(?P<label>part|pt|session|hour)\.?\s*0*(?P<n>\d{1,2})\)?", re.I)
+SHOW = re.compile(r"\b(?P<label>show|episode|ep)\s*0*(?P<n>\d{1,3})\b", re.I)
+EVENT_CODE = re.compile(r"\bME\s?0*(?P<n>\d{1,2})\b")
+SEASON = re.compile(r"\bseason\s*(\d{1,2})\b|\bS(\d{1,2})\b", re.I)
+BARE_SHOW = re.compile(r"^[\s-]*0*(?P<n>\d{1,2})(?:-(?P<part>\d))?(?!\d)")
+DATE6 = re.compile(r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})_")
+DATE8 = re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
+ORDER_PREFIX = re.compile(r"^(?:\d{4}_(?=\D)|\d{1,2}_(?=\d{4}\b))")
+HAND_NOTATION = re.compile(r"\b(?:10|[AKQJT2-9]){2}[so]?\s+vs\b", re.I)
+MAIN_EVENT = re.compile(r"(?:(?:Super|Mini)\s+)?Main\s+Event", re.I)
+
+
+# ---- Compact naming families: PokerGO slugs, hand clips, PAD, GOG, recorder files
+POKERGO_SLUG = re.compile(r"^\d+-wsop-(?P<year>\d{4})-(?P<kind>be|me)-(?P<rest>.+)$", re.I)
+WSOPE_SLUG = re.compile(r"^(?P<brand>wsope?)-(?P<year>\d{4})-(?P<rest>.+)$", re.I)
+HAND_CLIP = re.compile(
+    r"^\d{4}_Hand_?\s*(?P<n>\d+)[_\s]+(?P<rest>.+?)(?:_(?P<feed>Clean|PGM))?$", re.I
+)
+PAD_CODE = re.compile(r"^pad[-_]s(?P<season>\d+)[-_]ep(?P<ep>\d+)(?P<rest>.*)$", re.I)
+GOG_CODE = re.compile(r"^E(?P<ep>\d+)_GOG(?P<rest>.*)$", re.I)
+HYPERDECK = re.compile(r"^HyperDeck_(?P<n>\d+)", re.I)
+TAKE_SUFFIX = re.compile(r"(?:[-_]\d{3}|_\d_prob\d)$", re.I)
+TOKEN_SPLIT = re.compile(r"[_\-\s]+")
+SLUG_DAY = re.compile(r"^day0*(?P<n>\d{1,2})(?P<fl>[a-d]{0,4})$", re.I)
+SLUG_MONEY = re.compile(r"^(?P<num>\d+)(?P<mult>k)?$", re.I)
+CARD_WORD = re.compile(r"^(?P<ranks>(?:10|[AKQJT2-9])+)(?P<suffix>[sdhco]{0,2})$", re.I)
+ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.I)
+SLUG_NOISE = frozenset({"clean", "dirty", "updated", "outro", "correct", "hs", "nobug", "prob4"})
+SLUG_WORDS = {"ov": "over", "fh": "full house", "fl": "flush", "thru": "thru", "str": "straight"}
+
+
+# ---- Folders and brands
+FOLDER_HINTS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = (
+    (re.compile(r"\bHand\s+Clip\b|\bPokerGo\s+Clip\b", re.I), "hand clip", None),
+    (re.compile(r"\bSUBCLIP\b|^Clips$", re.I), "clip", None),
+    (re.compile(r"^STREAM$|\bSTREAM$", re.I), "stream", None),
+    (re.compile(r"\bNO\s+COMMENTARY\b", re.I), None, "no commentary"),
+    (re.compile(r"\bPlayer\s+Emotion\b", re.I), "player emotion", None),
+)
+# Folder words that describe the storage, not the content; removed before a folder is read.
+CONTAINER = re.compile(
+    r"\b(?:MOVs|MXFs|Masters|Generics?|Mastered|Clean|ARCHIVE|GGPNAs|SUBCLIP|STREAM|Clips?"
+    r"|Hand\s+Clip|PokerGo\s+Clip|NO\s+COMMENTARY\s+WITH\s+GRAPHICS\s+VER"
+    r"|Player\s+Emotion\s*&?\s*ETC)\b",
+    re.I,
+)
+WSOP_BRANDS = frozenset(
+    {"WSOP Europe", "WSOP Paradise", "WSOP Circuit", "WSOP Super Circuit", "WSOP APAC"}
+)
+CLIP_LABELS = frozenset({"Clip", "Player Emotion", "Extra"})

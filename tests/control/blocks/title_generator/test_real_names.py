@@ -286,7 +286,7 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "GGPNAs/Player Emotion  & ETC",
         "WCLA24-PE-03.mp4",
-        "WSOP Circuit Los Angeles 2024 – Clip 3",
+        "WSOP Circuit Los Angeles 2024 – Player Emotion 3",
         {"series": "WSOP Circuit", "year": 2024, "episode": 3, "content_type": "player emotion"},
     ),
     (
@@ -298,7 +298,7 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "GGPNAs/Player Emotion  & ETC",
         "WPLA24-PE-02.mp4",
-        "WSOP 2024 – Clip 2",
+        "WSOP 2024 – Player Emotion 2",
         {"series": "WSOP", "year": 2024, "episode": 2, "content_type": "player emotion"},
     ),
     (

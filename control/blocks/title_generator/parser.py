@@ -124,6 +124,7 @@ DASH = "\u2013"  # the en dash that joins title segments
 JOIN = f" {DASH} "
 SEPARATORS = " -\u2013\u2014_,:;&[]()/|.!"
 SPACES = re.compile(r"\s+")
+STAKES = re.compile(r"(\$[\d,]+)\s+(\$[\d,]+)")
 EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 
@@ -193,7 +194,8 @@ def money_to_buy_in(num: str, mult: str | None, currency: str) -> BuyIn:
 def take_buy_in(text: str, d: Draft) -> str:
     """Read a leading buy-in ($10K, €1,100, 1500, 5k) off an event name; return the rest."""
     if v.CASH_GAME.search(text):
-        return text  # "$500 $1,000" in a cash game are stakes, not a buy-in
+        # "$500 $1,000" in a cash game are the blinds, not a buy-in
+        return STAKES.sub(r"\1/\2", text)
     default_cur = d.currency
     text = text.strip(SEPARATORS + " ")
     found: BuyIn | None = None
@@ -464,7 +466,8 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
     yy = int(m.group("yy"))
     d.year = yy if yy > 1900 else 2000 + yy
     d.name_fields |= {"series", "year"}
-    d.unknown_code = brand == "WPLA"
+    # WPLA is unexplained, and WSOP Paradise only exists since 2023 ("WP2015" is something else).
+    d.unknown_code = brand == "WPLA" or (d.series == "WSOP Paradise" and d.year < 2023)
     tokens = [t for t in v.TOKEN_SPLIT.split(m.group("rest")) if t]
     words: list[str] = []
     i = 0
@@ -581,8 +584,8 @@ def score(d: Draft) -> float:
     if d.has_event and (d.has_sub or numbered):
         s += 0.3
     elif numbered:
-        # A bare clip number identifies a file, but says little about what it shows.
-        s += 0.15 if d.episode_label in v.CLIP_LABELS else 0.3
+        # A bare clip number identifies a file but not what it shows: kept below 0.8.
+        s += 0.05 if d.episode_label in v.CLIP_LABELS else 0.3
     elif d.has_event:
         s += 0.15
     elif d.has_sub:
@@ -661,7 +664,8 @@ def render(d: Draft, fallback_text: str) -> tuple[str, str]:
         segments[-1] += f" ({d.part_label} {d.part})"
     title = JOIN.join(s for s in segments if s)
     if d.subtitle:
-        title += (": " if d.hand is not None else JOIN) + d.subtitle
+        joiner = ": " if d.hand is not None else JOIN
+        title += " " + d.subtitle if d.subtitle.startswith("with ") else joiner + d.subtitle
     short_head = _short_event(d) or head
     short = " ".join(x for x in (short_head, stage) if x)
     extras = []

@@ -179,6 +179,7 @@ NOISE_TAGS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bVHS\s+DUB\b", re.I), "VHS"),
     (re.compile(r"\bESPN\b"), "ESPN"),
     (re.compile(r"\bEOE\b"), "EOE"),
+    (re.compile(r"(?<!No )\bCommentary\b", re.I), "commentary"),
     (re.compile(r"\(?\b(?:1080|720)p\b\)?", re.I), "HD"),
     (re.compile(r"\((?:PokerGO)\)|\bPokerGO\b\s*$", re.I), "PokerGO"),
     (re.compile(r"\(YouTube\)|\(YouTube\s+Stream\)", re.I), "YouTube"),

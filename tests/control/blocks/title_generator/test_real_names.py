@@ -704,7 +704,7 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         f"{ARCHIVE}/GGMillions",
         "250507_Super High Roller Poker FINAL TABLE with Joey ingram.mp4",
-        "GGMillions 2025 Super High Roller Poker – Final Table – with Joey ingram",
+        "GGMillions 2025 Super High Roller Poker – Final Table with Joey ingram",
         {"series": "GGMillions", "year": 2025, "stage": "final table", "content_type": "stream"},
     ),
     (

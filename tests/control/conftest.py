@@ -45,9 +45,7 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Control
 
 
 @asynccontextmanager
-async def running(
-    app: Litestar, client_ip: str = "127.0.0.1"
-) -> AsyncIterator[httpx.AsyncClient]:
+async def running(app: Litestar, client_ip: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and yield an HTTP client speaking ASGI to it.
 
     The lifespan runs in a task of its own: Litestar enters and exits it in one task, while

@@ -54,21 +54,30 @@ class AuthController(Controller):
 
     @post("/register", status_code=201, responses=error_responses(409, 422))
     async def register(
-        self, data: JSONBody[RegisterRequest], request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
+        self,
+        data: JSONBody[RegisterRequest],
+        request: Request[Any, Any, Any],
+        auth: NamedDependency[AuthService],
     ) -> UserOut:
         """Create an account: active, or pending when registration needs approval."""
         return _out(await auth.register(data, _client(request)))
 
     @post("/login", status_code=200, responses=error_responses(401, 403, 422))
     async def login(
-        self, data: JSONBody[LoginRequest], request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
+        self,
+        data: JSONBody[LoginRequest],
+        request: Request[Any, Any, Any],
+        auth: NamedDependency[AuthService],
     ) -> TokenPair:
         """Exchange email and password for an access token and a refresh token."""
         return await auth.login(data, _client(request))
 
     @post("/refresh", status_code=200, responses=error_responses(401, 403))
     async def refresh(
-        self, data: JSONBody[RefreshRequest], request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
+        self,
+        data: JSONBody[RefreshRequest],
+        request: Request[Any, Any, Any],
+        auth: NamedDependency[AuthService],
     ) -> TokenPair:
         """Rotate a refresh token; a spent one revokes its family (AUTH_REFRESH_REUSED).
 
@@ -78,18 +87,25 @@ class AuthController(Controller):
         return await auth.refresh(data.refresh_token, _client(request))
 
     @post("/logout", status_code=204, guards=[authenticated], responses=error_responses(401))
-    async def logout(self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]) -> None:
+    async def logout(
+        self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
+    ) -> None:
         """Revoke this access token and every refresh token of its session."""
         await auth.logout(principal)
 
     @get("/me", guards=[authenticated], responses=error_responses(401, 404))
-    async def me(self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]) -> UserOut:
+    async def me(
+        self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
+    ) -> UserOut:
         """The caller's account."""
         return _out(await auth.me(principal))
 
     @patch("/me", guards=[authenticated], responses=error_responses(401, 403, 404, 409, 422))
     async def update_me(
-        self, data: JSONBody[UpdateMeRequest], principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
+        self,
+        data: JSONBody[UpdateMeRequest],
+        principal: NamedDependency[Principal],
+        auth: NamedDependency[AuthService],
     ) -> UserOut:
         """Change the username or the password (needs current_password; ends other sessions)."""
         return _out(await auth.update_me(principal, data))

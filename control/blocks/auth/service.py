@@ -113,8 +113,8 @@ class AuthService:
         return user
 
     async def login(self, body: LoginRequest, client: Client) -> TokenPair:
-        _require_short(body.password)
         await self.limits.check_login(body.email, client.ip)
+        _require_short(body.password)
         async with self.db.acquire() as conn:
             found = await find_credentials_by_email(conn, body.email)
         # Unknown accounts are checked against a dummy hash: same answer, same time.

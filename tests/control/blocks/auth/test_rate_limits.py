@@ -1,0 +1,97 @@
+"""Rate limits in Redis: login per account+IP with backoff, registration per IP, API per IP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from control.orchestration.registry import discover
+from control.settings import ControlSettings
+from tests.control.conftest import PASSWORD, app_with, error_code, running
+
+
+def limited(settings: ControlSettings, **limits: int) -> ControlSettings:
+    return settings.model_copy(update=limits)
+
+
+async def test_failed_logins_lock_the_account_for_that_address_with_backoff(
+    settings: ControlSettings, redis: Redis, make_account: Callable[..., Any]
+) -> None:
+    account = await make_account("ann")
+    app = app_with(limited(settings, login_limit_per_account_ip=2, login_window=10), discover())
+    wrong = {"email": account.email, "password": "Wrong-pass-1"}
+    right = {"email": account.email, "password": PASSWORD}
+    async with running(app, client_ip="10.0.0.1") as client:
+        for _ in range(2):
+            assert (await client.post("/api/auth/login", json=wrong)).status_code == 401
+        locked = await client.post("/api/auth/login", json=right)
+        assert (locked.status_code, error_code(locked)) == (429, "RATE_LIMITED")
+        assert 1 <= int(locked.headers["retry-after"]) <= 10
+        # The lock expiring (simulated) and one more failure: the lockout doubles.
+        for key in await redis.keys("rl:login:lock:*"):
+            await redis.delete(key)
+        assert (await client.post("/api/auth/login", json=wrong)).status_code == 401
+        again = await client.post("/api/auth/login", json=right)
+        assert 10 < int(again.headers["retry-after"]) <= 20
+    async with running(app, client_ip="10.0.0.2") as elsewhere:
+        assert (await elsewhere.post("/api/auth/login", json=right)).status_code == 200
+
+
+async def test_a_successful_login_clears_the_failure_count(
+    settings: ControlSettings, redis: Redis, make_account: Callable[..., Any]
+) -> None:
+    account = await make_account("ann")
+    app = app_with(limited(settings, login_limit_per_account_ip=2), discover())
+    wrong = {"email": account.email, "password": "Wrong-pass-1"}
+    async with running(app) as client:
+        assert (await client.post("/api/auth/login", json=wrong)).status_code == 401
+        ok = await client.post("/api/auth/login", json={**wrong, "password": PASSWORD})
+        assert ok.status_code == 200
+        assert (await client.post("/api/auth/login", json=wrong)).status_code == 401
+        assert not await redis.keys("rl:login:lock:*")
+
+
+async def test_login_attempts_per_address_are_limited(
+    settings: ControlSettings, redis: Redis
+) -> None:
+    app = app_with(limited(settings, login_limit_per_ip=2), discover())
+    async with running(app) as client:
+        for name in ("a", "b"):
+            body = {"email": f"{name}@example.org", "password": "A" * 80}  # 422, no hashing
+            assert (await client.post("/api/auth/login", json=body)).status_code == 422
+        third = await client.post(
+            "/api/auth/login", json={"email": "c@example.org", "password": "x"}
+        )
+        assert (third.status_code, error_code(third)) == (429, "RATE_LIMITED")
+
+
+async def test_registrations_per_address_are_limited(
+    settings: ControlSettings, redis: Redis
+) -> None:
+    app = app_with(limited(settings, register_limit_per_ip=1), discover())
+    body = {"email": "a@example.org", "username": "ann", "password": "weak"}
+    async with running(app) as client:
+        assert (await client.post("/api/auth/register", json=body)).status_code == 422
+        second = await client.post("/api/auth/register", json=body)
+        assert (second.status_code, error_code(second)) == (429, "RATE_LIMITED")
+        assert int(second.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me", "/api/no-such-route"])
+async def test_general_per_address_limit_covers_the_whole_api(
+    settings: ControlSettings, redis: Redis, path: str
+) -> None:
+    app = app_with(limited(settings, rate_limit_per_ip=3), discover())
+    async with running(app) as client:
+        for _ in range(3):
+            assert (await client.get(path)).status_code in (401, 404)
+        over = await client.get(path)
+        assert (over.status_code, error_code(over)) == (429, "RATE_LIMITED")
+        assert 1 <= int(over.headers["retry-after"]) <= 60
+        assert over.json()["error"]["details"]["limit"] == 3
+        assert (await client.get("/api/health")).status_code == 200
+    async with running(app, client_ip="10.9.9.9") as other:
+        assert (await other.get(path)).status_code in (401, 404)

@@ -311,7 +311,7 @@ def _split_regions(text: str, spans: list[tuple[int, int, str]], d: Draft) -> No
     pieces.append(("gap", text[cursor:]))
     headers = [i for i, (k, _) in enumerate(pieces) if k == "h"]
     prefix = pieces[0][1] if pieces else ""
-    if headers and len(re.findall(r"[^\W\d_]{2,}", v.MONEY.sub(" ", prefix))) >= 2:
+    if headers and len(v.WORD.findall(v.MONEY.sub(" ", prefix))) >= 2:
         d.free_form = True  # words before the brand: a sentence, not a structured name
         return
     if not spans:
@@ -339,12 +339,12 @@ def _split_regions(text: str, spans: list[tuple[int, int, str]], d: Draft) -> No
     event = tidy(take_buy_in(tidy(before), d))
     if not event and after:
         event = tidy(take_buy_in(after.pop(0), d))
-    chunks = [c for c in re.split(r"\s+[-\u2013]\s+", event) if c]
+    chunks = [c for c in v.DASH_SPLIT.split(event) if c]
     if len(chunks) > 1:
         event, after = chunks[0], [*chunks[1:], *after]
     if event.lower() == "show":
         event = ""  # "2003 WSOP Show Final Table": a show without a number
-    if len(re.findall(r"[^\W\d_]", event)) >= 2:
+    if len(v.LETTER.findall(event)) >= 2:
         if d.event_name:  # already known from an ME code; the words are a subtitle
             after.insert(0, event)
         else:
@@ -402,16 +402,14 @@ def parse_code(stem: str, d: Draft) -> bool:
     """Recognise the archive's compact naming families; False when none applies."""
     if m := v.POKERGO_SLUG.match(v.TAKE_SUFFIX.sub("", stem)):
         d.series, d.year, d.content_type = "WSOP", int(m.group("year")), "hand clip"
-        rest = re.sub(r"2-7td", "27td", m.group("rest"), flags=re.I)
-        rest = re.sub(r"(?<=-)27-SD(?=-)", "27-sd", rest, flags=re.I).replace("27-sd", "27sd")
+        rest = v.SLUG_27SD.sub("27sd", v.SLUG_27TD.sub("27td", m.group("rest")))
         tokens = [t for t in v.TOKEN_SPLIT.split(rest) if t]
         if m.group("kind").lower() == "me":
             d.event_name = "Main Event"
         else:
             while tokens and tokens[0].lower().startswith("ev"):
-                digits = re.sub(r"\D", "", tokens.pop(0)) or (tokens.pop(0) if tokens else "")
+                digits = v.NON_DIGITS.sub("", tokens.pop(0)) or (tokens.pop(0) if tokens else "")
                 d.event_number = int(digits) if digits.isdigit() else None
-        tokens = [("27-SD" if t.lower() == "27sd" else t) for t in tokens]
         me_name = d.event_name
         story = _slug_event(tokens, d)
         d.event_name = d.event_name or me_name
@@ -429,14 +427,14 @@ def parse_code(stem: str, d: Draft) -> bool:
     if m := v.HAND_CLIP.match(stem):
         d.hand, d.content_type = int(m.group("n")), "hand clip"
         d.tag({"clean": "clean", "pgm": "program feed"}.get((m.group("feed") or "").lower()))
-        hand_story = re.sub(r"(?<=[a-z])vs\b", " vs", m.group("rest").replace("_", " "))
-        hand_story = SPACES.sub(" ", re.sub(r"(?<=\w)\(", " (", hand_story)).strip()
+        hand_story = v.GLUED_VS.sub(" vs", m.group("rest").replace("_", " "))
+        hand_story = SPACES.sub(" ", v.GLUED_PAREN.sub(" (", hand_story)).strip()
         d.subtitle = " ".join(recase(word) for word in hand_story.split(" "))
         return True
     if m := v.PAD_CODE.match(stem):
         d.series, d.season, d.episode = "PAD", int(m.group("season")), int(m.group("ep"))
         d.content_type = "full episode"
-        if re.search(r"best\s?of", m.group("rest"), re.I):
+        if v.BEST_OF.search(m.group("rest")):
             d.tag("best of")
         d.name_fields |= {"series", "season"}
         return True
@@ -445,7 +443,7 @@ def parse_code(stem: str, d: Draft) -> bool:
         rest = m.group("rest")
         if date := v.DATE8.search(rest):
             d.year = int(date.group("y"))
-        elif date6 := re.search(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)", rest):
+        elif date6 := v.DATE6_ANYWHERE.search(rest):
             d.year = 2000 + int(date6.group(1))
         clean_noise(rest, d)
         d.name_fields |= {"series", "year"} if d.year else {"series"}
@@ -474,7 +472,7 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
     while i < len(tokens):
         tok, up = tokens[i], tokens[i].upper()
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        code = re.match(r"^(ME|BO|NC|HU|PPC|GM|PE|ET|EP|HB)(\d*)$", up)
+        code = v.CODE_TOKEN.match(up)
         if up in ("SHOW", "EPISODE") and nxt.isdigit():
             d.episode, d.episode_label = int(nxt), up.capitalize()
             i += 1
@@ -500,7 +498,7 @@ def _parse_production_code(m: re.Match[str], d: Draft) -> bool:
             d.series = "WSOP APAC"
         elif up == "GCC":
             d.event_name = v.CODE_EVENTS["GCC"]
-        elif re.match(r"^P\d+$", up):
+        elif v.PART_TOKEN.match(up):
             d.part = int(up[1:])
         elif tok.isdigit():
             if i == 0:
@@ -558,7 +556,8 @@ def merge_folders(d: Draft, file_path: str | None, file_name: str) -> None:
             event_locked = True
             same_event = True
         if same_event or (d.day is None and d.stage is None):
-            d.day, d.flight = d.day or f.day, d.flight or f.flight
+            if d.day is None:  # day and flight travel together ("Day 1 A" -> 1A, A)
+                d.day, d.flight = f.day, f.flight
             d.stage = d.stage or f.stage
             d.part = d.part or (f.part if same_event else None)
 
@@ -575,7 +574,14 @@ def _same_name(a: str | None, b: str | None) -> bool:
 
 
 def score(d: Draft) -> float:
-    """0..1: series and year (or season) plus how concrete the identity is."""
+    """0..1: series and year (or season) plus how concrete the identity is.
+
+    series 0.3 + year-or-season 0.3 + identity (event with day/stage/episode/part/hand 0.3,
+    numbered show or hand 0.3, event alone 0.15, day/stage alone 0.1, bare clip number 0.05)
+    + 0.1 when the name itself (not a folder) carried series and year. So >= 0.8 needs all
+    three parts; sentence-like names cap at 0.6, unexplained codes lose 0.3, and recorder
+    files whose identity comes only from folders cap at 0.7.
+    """
     if d.free_form:
         base = 0.15 + 0.15 * (d.series is not None) + 0.15 * (d.year is not None)
         return round(min(base + 0.05 * d.has_event, 0.6), 2)
@@ -624,7 +630,7 @@ def _short_event(d: Draft) -> str:
 def _stage_text(d: Draft) -> str:
     if d.stage == "final day" or d.day == "Final":
         return "Final Day"
-    stage = (d.stage or "").title().replace("Four", "Four")
+    stage = (d.stage or "").title()
     day = f"Day {d.day}" if d.day else ""
     return " ".join(x for x in (stage, day) if x)
 
@@ -691,24 +697,19 @@ def _clip(text: str, limit: int = 48) -> str:
 
 
 def infer_game(d: Draft) -> None:
-    text = " ".join(x for x in (d.event_name, d.raw_text) if x)
+    name = d.event_name or ""
     for pattern, game in v.GAME_TYPES:
-        if pattern.search(d.event_name or ""):
+        if pattern.search(name):
             d.game_type = game
             return
-    if (
-        d.event_name
-        and "main event" in d.event_name.lower()
-        and d.series in (*v.WSOP_BRANDS, "WSOP", "MPP")
-    ):
+    # A main event without a named game is No-Limit Hold'em at every brand in this archive.
+    if v.MAIN_EVENT.search(name) and d.series in (*v.WSOP_BRANDS, "WSOP", "MPP"):
         d.game_type = "NLH"
-    elif text and d.event_name is None:
-        d.game_type = None
 
 
 def infer_content(d: Draft) -> None:
     text = f"{d.event_name or ''} {d.raw_text} {' '.join(d.tags)}".lower()
-    if d.content_type in (None, "clip") and re.search(r"\bbest\s+of\b|highlight", text):
+    if d.content_type in (None, "clip") and v.HIGHLIGHT.search(text):
         d.content_type = "highlight"
     elif d.content_type is None and "preview" in text:
         d.content_type = "preview"
@@ -737,7 +738,7 @@ def generate_title(file_name: str, file_path: str | None = None) -> TitleResult:
                 d.name_fields.add("year")
             work = work[m.end() :]
         work = v.ORDER_PREFIX.sub("", work)
-        secondary = re.split(r"\s&\s(?=[$€])", work, maxsplit=1)
+        secondary = v.SECOND_EVENT.split(work, maxsplit=1)
         text = clean_noise(secondary[0], d)
         parse_text(text, d)
         if len(secondary) > 1:
@@ -768,7 +769,7 @@ def generate_title(file_name: str, file_path: str | None = None) -> TitleResult:
         content_type=d.content_type or "clip",
         extra_tags=list(d.tags),
     )
-    display = display or stem or "Untitled"
+    display = display or _final(stem) or "Untitled"
     return TitleResult(display, short or display, score(d), metadata)
 
 

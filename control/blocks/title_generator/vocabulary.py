@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-VIDEO_EXTENSIONS = frozenset({"mp4", "mov", "mxf", "mkv", "avi", "m4v", "ts", "wmv"})
 # Extensions are stripped repeatedly because the archive has names like "ME25 Part 1.mov.mov".
 EXTENSION = re.compile(r"\.(?:mp4|mov|mxf|mkv|avi|m4v|ts|wmv|mpg|mpeg)$", re.I)
 
@@ -88,7 +87,7 @@ SLUG_EVENT_WORDS: dict[str, str] = {
     "huc": "Heads-Up Championship",
     "27td": "2-7 Triple Draw",
     "2-7td": "2-7 Triple Draw",
-    "27-sd": "2-7 Single Draw",
+    "27sd": "2-7 Single Draw",
     "champions": "Champions",
     "reunion": "Reunion",
     "mystery": "Mystery",
@@ -329,3 +328,17 @@ WSOP_BRANDS = frozenset(
     {"WSOP Europe", "WSOP Paradise", "WSOP Circuit", "WSOP Super Circuit", "WSOP APAC"}
 )
 CLIP_LABELS = frozenset({"Clip", "Player Emotion", "Extra"})
+CODE_TOKEN = re.compile(r"^(ME|BO|NC|HU|PPC|GM|PE|ET|EP|HB)(\d*)$")
+PART_TOKEN = re.compile(r"^P\d+$")
+SLUG_27TD = re.compile(r"2-7td", re.I)
+SLUG_27SD = re.compile(r"(?<=-)27-SD(?=-)", re.I)
+NON_DIGITS = re.compile(r"\D")
+GLUED_VS = re.compile(r"(?<=[a-z])vs\b")  # "AhKdvs Addamo"
+GLUED_PAREN = re.compile(r"(?<=\w)\(")  # "Lehmann(9th)"
+BEST_OF = re.compile(r"best\s?of", re.I)
+DATE6_ANYWHERE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
+WORD = re.compile(r"[^\W\d_]{2,}")
+LETTER = re.compile(r"[^\W\d_]")
+DASH_SPLIT = re.compile(r"\s+[-\u2013]\s+")
+SECOND_EVENT = re.compile(r"\s&\s(?=[$€])")  # "Main Event Day 1B & $100K PLO Final Table"
+HIGHLIGHT = re.compile(r"\bbest\s+of\b|highlight", re.I)

@@ -687,7 +687,7 @@ def render(d: Draft, fallback_text: str) -> tuple[str, str]:
 
 
 def _final(text: str) -> str:
-    text = text.replace("_", " ")
+    text = v.EXTENSION_INSIDE.sub(" ", text).replace("_", " ")
     return SPACES.sub(" ", text).strip(" -" + DASH)
 
 

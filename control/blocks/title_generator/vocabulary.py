@@ -10,6 +10,8 @@ import re
 
 # Extensions are stripped repeatedly because the archive has names like "ME25 Part 1.mov.mov".
 EXTENSION = re.compile(r"\.(?:mp4|mov|mxf|mkv|avi|m4v|ts|wmv|mpg|mpeg)$", re.I)
+# A stray extension inside a name ("x .mp4 y") must not reach a title either.
+EXTENSION_INSIDE = re.compile(r"\.(?:mp4|mov|mxf|mkv|avi|m4v|wmv|mpg|mpeg)\b", re.I)
 
 # Brands, most specific first; group "loc" captures a location where the name carries one.
 SERIES_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from control.blocks.title_generator.parser import (
@@ -14,6 +17,7 @@ from control.blocks.title_generator.parser import (
     strip_extensions,
 )
 
+EXTENSION = re.compile(r"\.(?:mp4|mov|mxf|mkv|avi)\b", re.IGNORECASE)
 METADATA_KEYS = {
     "series",
     "year",
@@ -207,3 +211,43 @@ def test_batch_size_is_bounded(size: int) -> None:
 
 def test_batch_accepts_the_maximum() -> None:
     assert len(generate_titles([("WE24-ME-01.mp4", None)] * MAX_BATCH)) == MAX_BATCH
+
+
+def test_titles_stay_clean_for_arbitrary_names() -> None:
+    # Seeded mixes of the archive's vocabulary and noise: no crash, no extension, no "_".
+    rnd = random.Random(7)
+    parts = [
+        "WSOP",
+        "2025",
+        "Day 1A",
+        "Final Table",
+        "$10K",
+        "€1,100",
+        "Part 2",
+        "ME01",
+        "_",
+        ".mp4",
+        "GTD",
+        "#12",
+        "HyperDeck_0001",
+        "1219_Hand_1_",
+        "pad-s1-ep1",
+        "WS99_ME01",
+        "wsop-2024-be-ev-1-",
+        "E01_GOG_",
+        "(1)",
+        "🏆",
+        "최종",
+        "  ",
+        "-",
+        "\u2013",
+    ]
+    for _ in range(2000):
+        name = " ".join(rnd.choice(parts) for _ in range(rnd.randint(1, 6)))
+        name += rnd.choice(["", ".mp4", ".mov.mov", ".MXF"])
+        result = generate_title(name, rnd.choice([None, "", f"a/2023 WSOP-PARADISE/{name}"]))
+        for title in (result.display_title, result.short_title):
+            assert title and title == title.strip()
+            assert "_" not in title and "  " not in title
+            assert not EXTENSION.search(title), name
+        assert 0.0 <= result.confidence <= 1.0

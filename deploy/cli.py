@@ -87,6 +87,9 @@ def edge(workers: int) -> None:
             # httptools plus the ASGI zerocopysend extension (os.sendfile), see edge/protocol.py
             http="edge.protocol:ZeroCopyHttpToolsProtocol",
             access_log=False,  # per-request logging costs more than serving a 64 KiB range
+            server_header=False,
+            proxy_headers=edge_settings.edge_forwarded_allow_ips is not None,
+            forwarded_allow_ips=edge_settings.edge_forwarded_allow_ips,
             log_level=edge_settings.log_level,
             timeout_graceful_shutdown=3,
         )

@@ -24,3 +24,6 @@ class EdgeSettings(CommonSettings):
     # unset: STREAM_LIMIT_GLOBAL for each process.
     stream_fallback_limit: int | None = Field(default=None, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    # Proxies whose X-Forwarded-For is believed (token IP binding needs the real client);
+    # unset: the socket peer is the client and no proxy-header middleware runs.
+    edge_forwarded_allow_ips: str | None = None

@@ -38,6 +38,9 @@ Headers = list[tuple[bytes, bytes]]
 
 PREFIX = b"/v/"
 _FALLBACK_CHUNK = 256 * 1024
+_CONDITIONAL = frozenset(
+    (b"if-match", b"if-none-match", b"if-modified-since", b"if-unmodified-since")
+)
 _WANTED = frozenset(
     (
         b"range",
@@ -142,15 +145,17 @@ class StreamEndpoint:
             (b"x-cache-tier", b"ssd" if file.tier == "ssd" else b"nas"),
             *cors,
         ]
-        decided = precondition_status(
-            method,
-            if_match=wanted.get(b"if-match"),
-            if_none_match=wanted.get(b"if-none-match"),
-            if_modified_since=wanted.get(b"if-modified-since"),
-            if_unmodified_since=wanted.get(b"if-unmodified-since"),
-            etag=file.etag,
-            mtime=file.mtime,
-        )
+        decided = None
+        if _CONDITIONAL.intersection(wanted):
+            decided = precondition_status(
+                method,
+                if_match=wanted.get(b"if-match"),
+                if_none_match=wanted.get(b"if-none-match"),
+                if_modified_since=wanted.get(b"if-modified-since"),
+                if_unmodified_since=wanted.get(b"if-unmodified-since"),
+                etag=file.etag,
+                mtime=file.mtime,
+            )
         if decided == 304:
             await send({"type": "http.response.start", "status": 304, "headers": headers[2:]})
             await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,416 @@
+"""The edge against nginx and naive Starlette, side by side in one run (not a test).
+
+Each server runs with one worker pinned to core 0; the load clients run on core 1; the file
+is in the page cache. Loads: wrk with random 64 KiB ranges, and a low-CPU client fetching
+random 1 MiB ranges that discards bodies in the kernel (recv with MSG_TRUNC). Reported per
+server-CPU-second (server CPU time read from /proc), with ratios to nginx and to naive
+Starlette, and peak RSS. Then 1,000 slow streams against the edge, with its RSS.
+
+Run: .venv/bin/python benchmarks/edge_bench.py [--seconds 8] [--slow-clients 1000]
+Needs nginx and wrk (Debian packages) and two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import ctypes
+import ctypes.util
+import os
+import random
+import re
+import secrets
+import selectors
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from deploy.embedded import EmbeddedRedis  # noqa: E402
+from shared.token import KeyRing, mint_stream_token  # noqa: E402
+from tests.support import free_port, wait_for_http  # noqa: E402
+
+MIB = 2**20
+FILE_NAME = "bench.mp4"
+SERVER_CORE, CLIENT_CORE = 0, 1
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush off;
+  keepalive_requests 1000000;
+  client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+  server {{ listen 127.0.0.1:{port}; root {root}; }}
+}}
+"""
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    url: str  # the file's URL
+    results: dict[str, float] = field(default_factory=dict)
+
+    def tree(self) -> list[psutil.Process]:
+        root = psutil.Process(self.proc.pid)
+        return [root, *root.children(recursive=True)]
+
+    def cpu_seconds(self) -> float:
+        return sum(p.cpu_times().user + p.cpu_times().system for p in self.tree())
+
+    def peak_rss(self) -> int:
+        return sum(_status_kib(p.pid, "VmHWM") for p in self.tree()) * 1024
+
+    def rss(self) -> int:
+        return sum(_status_kib(p.pid, "VmRSS") for p in self.tree()) * 1024
+
+
+def _status_kib(pid: int, field_name: str) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def pinned(core: int, argv: list[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *argv]
+
+
+@contextmanager
+def running(
+    name: str, argv: list[str], url: str, health: str, env: dict[str, str], log: Path
+) -> Iterator[Server]:
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            pinned(SERVER_CORE, argv),
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_http(health, proc)
+        yield Server(name, proc, url)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wrk_ranges(url: str, size: int, seconds: float, connections: int) -> dict[str, float]:
+    """wrk with random 64 KiB ranges: requests/s and latency percentiles (ms)."""
+    out = subprocess.run(
+        pinned(
+            CLIENT_CORE,
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds:g}s",
+                "--latency",
+                "-s",
+                str(REPO / "benchmarks/wrk_ranges.lua"),
+                url,
+                "--",
+                str(size),
+                str(64 * 1024),
+            ],
+        ),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses:\n{out}")
+
+    def percentile(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99")}
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+_libc.recv.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+_libc.recv.restype = ctypes.c_ssize_t
+
+
+def discard(sock: socket.socket, count: int) -> int:
+    """recv(MSG_TRUNC) with no buffer: the kernel drops up to `count` bytes without copying."""
+    got = _libc.recv(sock.fileno(), None, count, socket.MSG_TRUNC | socket.MSG_DONTWAIT)
+    if got < 0:
+        err = ctypes.get_errno()
+        if err in (11, 4):  # EAGAIN, EINTR
+            return 0
+        raise OSError(err, os.strerror(err))
+    return int(got)
+
+
+def truncating_client(
+    url: str, size: int, seconds: float, connections: int, range_bytes: int = MIB
+) -> dict[str, float]:
+    """Random `range_bytes` ranges on keep-alive connections; bodies discarded in the kernel."""
+    host_port, _, path = url.removeprefix("http://").partition("/")
+    host, _, port = host_port.partition(":")
+    rng = random.Random(1)
+    selector = selectors.DefaultSelector()
+    state: dict[socket.socket, list[int]] = {}  # [remaining body bytes or -1 in headers]
+    slots = size // range_bytes
+
+    def send_request(sock: socket.socket) -> None:
+        first = rng.randrange(slots) * range_bytes
+        sock.sendall(
+            f"GET /{path} HTTP/1.1\r\nHost: b\r\nRange: bytes={first}-"
+            f"{first + range_bytes - 1}\r\n\r\n".encode()
+        )
+        state[sock] = [-1]
+
+    for _ in range(connections):
+        sock = socket.create_connection((host, int(port)))
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+        send_request(sock)
+    done = 0
+    received = 0
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(0.5):
+            sock = key.fileobj  # type: ignore[assignment]
+            remaining = state[sock]
+            if remaining[0] < 0:
+                peek = sock.recv(4096, socket.MSG_PEEK)
+                end = peek.find(b"\r\n\r\n")
+                if end < 0:
+                    continue
+                head = sock.recv(end + 4)
+                if not head.startswith(b"HTTP/1.1 206"):
+                    raise RuntimeError(head.decode("latin-1"))
+                length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
+                remaining[0] = length
+            got = discard(sock, remaining[0])
+            remaining[0] -= got
+            received += got
+            if remaining[0] == 0:
+                done += 1
+                send_request(sock)
+    elapsed = time.monotonic() - started
+    for sock in state:
+        sock.close()
+    return {"rps": done / elapsed, "mib_s": received / MIB / elapsed}
+
+
+async def slow_streams(port: int, tokens: list[str], seconds: float) -> int:
+    """`len(tokens)` streams each reading 4 KiB every 200 ms; returns bytes received."""
+    received = 0
+
+    async def one(token: str) -> None:
+        nonlocal received
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+        reader, writer = await asyncio.open_connection(sock=sock, limit=16 * 1024)
+        writer.write(f"GET /v/{token} HTTP/1.1\r\nHost: b\r\n\r\n".encode())
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            received += len(await reader.read(4096))
+            await asyncio.sleep(0.2)
+        writer.transport.abort()
+
+    await asyncio.gather(*(one(t) for t in tokens))
+    return received
+
+
+def measure(server: Server, size: int, seconds: float, bench: str) -> None:
+    cpu = server.cpu_seconds()
+    if bench == "64k":
+        result = wrk_ranges(server.url, size, seconds, connections=32)
+    else:
+        result = truncating_client(server.url, size, seconds, connections=8)
+    used = server.cpu_seconds() - cpu
+    for name, value in result.items():
+        server.results[f"{bench}_{name}"] = value
+    server.results[f"{bench}_cpu"] = used
+    server.results[f"{bench}_req_per_cpu"] = result["rps"] * seconds / used
+    if "mib_s" in result:
+        server.results[f"{bench}_mib_per_cpu"] = result["mib_s"] * seconds / used
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--file-mib", type=int, default=256)
+    parser.add_argument("--slow-clients", type=int, default=1000)
+    parser.add_argument("--slow-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--servers",
+        default="nginx,starlette,edge",
+        help="comma-separated subset to run (ratios need nginx and starlette)",
+    )
+    args = parser.parse_args()
+    for tool in ("nginx", "wrk", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is not installed (apt-get install -y nginx-light wrk util-linux)")
+    os.sched_setaffinity(0, {CLIENT_CORE})
+
+    tmp = Path(tempfile.mkdtemp(prefix="edge-bench-"))
+    nas, ssd = tmp / "nas", tmp / "ssd"
+    nas.mkdir()
+    ssd.mkdir()
+    size = args.file_mib * MIB
+    with open(nas / FILE_NAME, "wb") as out:
+        for _ in range(args.file_mib):
+            out.write(os.urandom(MIB))
+    (nas / FILE_NAME).read_bytes()  # into the page cache
+
+    keys = "b1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    ring = KeyRing.parse(keys)
+    redis = EmbeddedRedis(tmp / "redis", free_port())
+    redis_url = redis.start()
+    servers: list[Server] = []
+    try:
+        port = free_port()
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port, root=nas))
+        nginx = ["nginx", "-c", str(tmp / "nginx.conf")]
+        naive = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.naive_app:app",
+            "--port",
+            "{port}",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        edge = [sys.executable, "-m", "deploy.cli", "edge"]
+        token = mint_stream_token(
+            ring, sub="bench", cid="1", sid="bench-sid", path=FILE_NAME, ttl_seconds=3600
+        )
+        edge_env = {
+            "NAS_ROOT": str(nas),
+            "SSD_CACHE_ROOT": str(ssd),
+            "REDIS_URL": redis_url,
+            "DATABASE_URL": "postgresql://unused/none",
+            "STREAM_TOKEN_KEYS": keys,
+            "WSOPTV_DATA_DIR": str(tmp / "data"),
+            "LOG_LEVEL": "warning",
+            "STREAM_LIMIT_GLOBAL": str(args.slow_clients + 10),
+            "STREAM_LIMIT_PER_USER": str(args.slow_clients + 10),
+        }
+        plans = [
+            ("nginx", nginx, f"/{FILE_NAME}", f"/{FILE_NAME}", {}),
+            ("starlette", naive, f"/f/{FILE_NAME}", f"/f/{FILE_NAME}", {"BENCH_ROOT": str(nas)}),
+            ("edge", edge, f"/v/{token}", "/healthz", edge_env),
+        ]
+        chosen = args.servers.split(",")
+        for name, argv, path, health, env in (plan for plan in plans if plan[0] in chosen):
+            port = free_port() if name != "nginx" else port
+            argv = [a.replace("{port}", str(port)) for a in argv]
+            env = {**env, "EDGE_PORT": str(port)}
+            base = f"http://127.0.0.1:{port}"
+            with running(name, argv, base + path, base + health, env, tmp / f"{name}.log") as srv:
+                truncating_client(srv.url, size, 0.5, 2)  # warm-up
+                measure(srv, size, args.seconds, "64k")
+                measure(srv, size, args.seconds, "1m")
+                srv.results["peak_rss_mib"] = srv.peak_rss() / MIB
+                servers.append(srv)
+                print(f"  measured {name}", file=sys.stderr)
+
+        slow_port = free_port()
+        tokens = [
+            mint_stream_token(
+                ring, sub=f"viewer-{i}", cid="1", sid=f"slow-{i}", path=FILE_NAME, ttl_seconds=3600
+            )
+            for i in range(args.slow_clients)
+        ]
+        with running(
+            "edge-slow",
+            edge,
+            "",
+            f"http://127.0.0.1:{slow_port}/healthz",
+            {**edge_env, "EDGE_PORT": str(slow_port)},
+            tmp / "edge-slow.log",
+        ) as srv:
+            idle_rss = srv.rss()
+            got = asyncio.run(slow_streams(slow_port, tokens, args.slow_seconds))
+            slow = {
+                "idle_rss": idle_rss / MIB,
+                "rss": srv.rss() / MIB,
+                "peak": srv.peak_rss() / MIB,
+                "mib": got / MIB,
+            }
+    finally:
+        redis.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(servers, slow, args)
+
+
+def report(servers: list[Server], slow: dict[str, float], args: argparse.Namespace) -> None:
+    by_name = {s.name: s.results for s in servers}
+    if "nginx" not in by_name or "starlette" not in by_name:
+        for name, results in by_name.items():
+            print(name, {k: round(v, 2) for k, v in results.items()})
+        print(slow)
+        return
+    nginx, naive = by_name["nginx"], by_name["starlette"]
+    print(
+        f"\nEdge benchmark: {args.file_mib} MiB file in page cache, {args.seconds:g} s per load,"
+        " server on core 0 (1 worker), client on core 1\n"
+    )
+    print(
+        "| server | 64 KiB req/s | p50 ms | p99 ms | req/CPU-s | x nginx | x starlette "
+        "| 1 MiB req/s | MiB/CPU-s | x nginx | x starlette | peak RSS MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, r in by_name.items():
+        print(
+            f"| {name} | {r['64k_rps']:,.0f} | {r['64k_p50_ms']:.2f} | {r['64k_p99_ms']:.2f} "
+            f"| {r['64k_req_per_cpu']:,.0f} "
+            f"| {r['64k_req_per_cpu'] / nginx['64k_req_per_cpu']:.2f} "
+            f"| {r['64k_req_per_cpu'] / naive['64k_req_per_cpu']:.1f} "
+            f"| {r['1m_rps']:,.0f} | {r['1m_mib_per_cpu']:,.0f} "
+            f"| {r['1m_mib_per_cpu'] / nginx['1m_mib_per_cpu']:.2f} "
+            f"| {r['1m_mib_per_cpu'] / naive['1m_mib_per_cpu']:.1f} | {r['peak_rss_mib']:.0f} |"
+        )
+    print(
+        f"\nSlow clients: {args.slow_clients} streams reading 4 KiB / 200 ms for "
+        f"{args.slow_seconds:g} s ({slow['mib']:.0f} MiB received): edge RSS idle "
+        f"{slow['idle_rss']:.0f} MiB, with the streams {slow['rss']:.0f} MiB "
+        f"(peak {slow['peak']:.0f} MiB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -77,6 +77,7 @@ class BusStats:
     """Counters the metrics endpoint exports."""
 
     published: Counter[str] = field(default_factory=Counter)
+    received: Counter[str] = field(default_factory=Counter)  # from other processes
     delivered: Counter[str] = field(default_factory=Counter)
     failed: Counter[tuple[str, str]] = field(default_factory=Counter)
     timed_out: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -263,4 +264,6 @@ class MessageBus:
         elif origin != self.process_id:
             channel = message["channel"]
             channel = channel.decode() if isinstance(channel, bytes) else channel
-            self._dispatch(channel.removeprefix(CHANNEL_PREFIX), event)
+            channel = channel.removeprefix(CHANNEL_PREFIX)
+            self.stats.received[channel] += 1
+            self._dispatch(channel, event)

@@ -66,6 +66,11 @@ class RuntimeCollector(Collector):
         published = CounterMetricFamily(
             "wsoptv_bus_events_published", "Events published, by channel.", labels=["channel"]
         )
+        received = CounterMetricFamily(
+            "wsoptv_bus_events_received",
+            "Events received from other control processes, by channel.",
+            labels=["channel"],
+        )
         delivered = CounterMetricFamily(
             "wsoptv_bus_events_delivered", "Handler runs that succeeded.", labels=["channel"]
         )
@@ -76,13 +81,15 @@ class RuntimeCollector(Collector):
         )
         for channel, count in stats.published.items():
             published.add_metric([channel], count)
+        for channel, count in stats.received.items():
+            received.add_metric([channel], count)
         for channel, count in stats.delivered.items():
             delivered.add_metric([channel], count)
         for (channel, handler), count in stats.failed.items():
             failed.add_metric([channel, handler, "error"], count)
         for (channel, handler), count in stats.timed_out.items():
             failed.add_metric([channel, handler, "timeout"], count)
-        yield from (published, delivered, failed)
+        yield from (published, received, delivered, failed)
 
         pool = self._pool()
         if pool is not None:

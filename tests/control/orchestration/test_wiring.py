@@ -1,0 +1,41 @@
+"""Blocks subscribe once, at start: never again per request (a defect of the seed)."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from control.orchestration.block import Block, BlockContext
+from control.orchestration.bus import Event
+from control.orchestration.registry import discover
+from control.settings import ControlSettings
+from tests.control.conftest import app_with, running
+from tests.control.orchestration.test_bus import Inbox
+
+inbox = Inbox()
+
+
+async def _subscribe(ctx: BlockContext) -> None:
+    ctx.bus.subscribe("auth.*", inbox)
+
+
+@get("/listener/ping", sync_to_thread=False)
+def ping() -> dict[str, bool]:
+    return {"ok": True}
+
+
+LISTENER = Block("listener", requires=("auth",), route_handlers=(ping,), on_start=_subscribe)
+
+
+async def test_subscriptions_are_made_once_at_start(
+    settings: ControlSettings, redis: object
+) -> None:
+    inbox.events.clear()
+    app = app_with(settings, [*discover(), LISTENER])
+    async with running(app) as client:
+        before = app.state.bus.subscriptions
+        for _ in range(5):
+            assert (await client.get("/api/listener/ping")).status_code == 200
+        assert app.state.bus.subscriptions == before and len(before) == 1
+        await app.state.bus.publish("auth.x", Event(source="t", type="auth.x", payload={}))
+        assert len(await inbox.wait_for(1)) == 1
+        assert app.state.bus.stats.delivered["auth.x"] == 1

@@ -637,7 +637,8 @@ def _short_event(d: Draft) -> str:
     name = d.event_name or ""
     if m := v.MAIN_EVENT.search(name):
         return m.group(0)
-    name = name.replace("No-Limit Hold'em", "NLH").replace("Pot-Limit Omaha", "PLO")
+    for long, compact in v.SHORT_NAMES:
+        name = name.replace(long, compact)
     money = format_money(d.buy_in) if d.buy_in else ""
     number = f"#{d.event_number}" if d.event_number else ""
     short = " ".join(x for x in (number, money, name) if x)
@@ -695,7 +696,7 @@ def render(d: Draft, fallback_text: str) -> tuple[str, str]:
     extras = []
     if d.episode is not None:
         label = "Ep" if d.episode_label == "Episode" else d.episode_label
-        extras.append(f"S{d.season} Ep {d.episode}" if d.season else f"{label} {d.episode}")
+        extras.append(f"S{d.season} {label} {d.episode}" if d.season else f"{label} {d.episode}")
     if d.hand is not None:
         extras.append(f"Hand {d.hand}")
     if d.part is not None:

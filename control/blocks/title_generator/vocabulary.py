@@ -143,6 +143,14 @@ EVENT_SPELLING: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bMoney\s?Maker\b", re.I), "Moneymaker"),
 )
 
+# Compact forms for short titles, which sit under thumbnails.
+SHORT_NAMES: tuple[tuple[str, str], ...] = (
+    ("No-Limit Hold'em", "NLH"),
+    ("Pot-Limit Omaha", "PLO"),
+    ("Poker Players Championship", "PPC"),
+    (" Championship", ""),
+)
+
 # Game families, most specific first: (pattern, game_type).
 GAME_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"2-7|\b27\b|27TD|Lowball|Single\s+Draw|Triple\s+Draw", re.I), "2-7 Draw"),

@@ -642,8 +642,10 @@ def _short_event(d: Draft) -> str:
     money = format_money(d.buy_in) if d.buy_in else ""
     number = f"#{d.event_number}" if d.event_number else ""
     short = " ".join(x for x in (number, money, name) if x)
-    # Short titles sit under thumbnails: drop the buy-in before truncating the name.
-    return short if len(short) <= 36 else " ".join(x for x in (number, name) if x)
+    # Short titles sit under thumbnails: drop the buy-in, then "Championship", then truncate.
+    if len(short) > 36:
+        short = " ".join(x for x in (number, name) if x)
+    return short if len(short) <= 36 else short.replace(" Championship", "")
 
 
 def _stage_text(d: Draft) -> str:

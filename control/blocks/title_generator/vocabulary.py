@@ -148,7 +148,6 @@ SHORT_NAMES: tuple[tuple[str, str], ...] = (
     ("No-Limit Hold'em", "NLH"),
     ("Pot-Limit Omaha", "PLO"),
     ("Poker Players Championship", "PPC"),
-    (" Championship", ""),
 )
 
 # Game families, most specific first: (pattern, game_type).

@@ -144,9 +144,24 @@ def test_day_flights_and_parts() -> None:
     assert (m.day, m.flight, m.part) == ("2A/B/C", "A/B/C", 2)
 
 
-def test_short_title_is_compact() -> None:
-    result = generate_title("WSOP 2025 Main Event _ Day 2A_B_C (Part 2).mp4")
-    assert result.short_title == "Main Event Day 2A/B/C · Pt 2"
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("WSOP 2025 Main Event _ Day 2A_B_C (Part 2).mp4", "Main Event Day 2A/B/C · Pt 2"),
+        ("WSOP15_NC01_FINAL_4CH.mov", "National Championship · Ep 1"),
+        ("ESPN 2007 WSOP SEASON 5 SHOW 30.mov", "WSOP 2007 · S5 Show 30"),
+        (
+            "2021 WSOP Event #9 - $10,000 Omaha Hi-Lo 8 or Better Championship Final Table.mp4",
+            "#9 Omaha Hi-Lo 8 or Better Final Table",
+        ),
+        (
+            "WSOP 2025 Bracelet Events _ Event #66 $50K Poker Players Championship _ Day 3.mp4",
+            "#66 $50K PPC Day 3",
+        ),
+    ],
+)
+def test_short_title_is_compact(name: str, short: str) -> None:
+    assert generate_title(name).short_title == short
 
 
 def test_unrecognised_names_fall_back_with_low_confidence() -> None:

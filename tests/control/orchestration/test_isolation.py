@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
-
 from control.orchestration.registry import discover
 from control.settings import ControlSettings
 from tests.control.conftest import app_with, bearer, error_code, login, running
@@ -70,6 +68,3 @@ async def test_auth_down_makes_guarded_routes_of_other_blocks_503_not_500(
         health = (await client.get("/api/health")).json()
         assert "ACCESS_TOKEN_KEYS" in health["blocks"]["auth"]["error"]
         assert health["blocks"]["stream"]["status"] == "blocked"
-
-
-__all__ = ["httpx"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.control.conftest import PASSWORD, bearer, error_code, login
+from tests.control.conftest import PASSWORD, bearer, error_code
 
 
 async def test_register_login_me_refresh_reuse_logout(client: httpx.AsyncClient) -> None:
@@ -62,6 +62,3 @@ async def login_json(client: httpx.AsyncClient) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-__all__ = ["login"]

@@ -263,6 +263,35 @@ def measure(server: Server, size: int, seconds: float, bench: str) -> None:
         server.results[f"{bench}_mib_per_cpu"] = result["mib_s"] * seconds / used
 
 
+def measure_slow(
+    edge: list[str], edge_env: dict[str, str], ring: KeyRing, tmp: Path, args: argparse.Namespace
+) -> dict[str, float]:
+    """Edge RSS while `args.slow_clients` streams read slowly, each with its own token."""
+    slow_port = free_port()
+    tokens = [
+        mint_stream_token(
+            ring, sub=f"viewer-{i}", cid="1", sid=f"slow-{i}", path=FILE_NAME, ttl_seconds=3600
+        )
+        for i in range(args.slow_clients)
+    ]
+    with running(
+        "edge-slow",
+        edge,
+        "",
+        f"http://127.0.0.1:{slow_port}/healthz",
+        {**edge_env, "EDGE_PORT": str(slow_port)},
+        tmp / "edge-slow.log",
+    ) as srv:
+        idle_rss = srv.rss()
+        got = asyncio.run(slow_streams(slow_port, tokens, args.slow_seconds))
+        return {
+            "idle_rss": idle_rss / MIB,
+            "rss": srv.rss() / MIB,
+            "peak": srv.peak_rss() / MIB,
+            "mib": got / MIB,
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -274,6 +303,7 @@ def main() -> None:
         default="nginx,starlette,edge",
         help="comma-separated subset to run (ratios need nginx and starlette)",
     )
+    parser.add_argument("--loads", default="64k,1m", help="comma-separated: 64k, 1m")
     args = parser.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -342,35 +372,13 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             with running(name, argv, base + path, base + health, env, tmp / f"{name}.log") as srv:
                 truncating_client(srv.url, size, 0.5, 2)  # warm-up
-                measure(srv, size, args.seconds, "64k")
-                measure(srv, size, args.seconds, "1m")
+                for load in args.loads.split(","):
+                    measure(srv, size, args.seconds, load)
                 srv.results["peak_rss_mib"] = srv.peak_rss() / MIB
                 servers.append(srv)
                 print(f"  measured {name}", file=sys.stderr)
 
-        slow_port = free_port()
-        tokens = [
-            mint_stream_token(
-                ring, sub=f"viewer-{i}", cid="1", sid=f"slow-{i}", path=FILE_NAME, ttl_seconds=3600
-            )
-            for i in range(args.slow_clients)
-        ]
-        with running(
-            "edge-slow",
-            edge,
-            "",
-            f"http://127.0.0.1:{slow_port}/healthz",
-            {**edge_env, "EDGE_PORT": str(slow_port)},
-            tmp / "edge-slow.log",
-        ) as srv:
-            idle_rss = srv.rss()
-            got = asyncio.run(slow_streams(slow_port, tokens, args.slow_seconds))
-            slow = {
-                "idle_rss": idle_rss / MIB,
-                "rss": srv.rss() / MIB,
-                "peak": srv.peak_rss() / MIB,
-                "mib": got / MIB,
-            }
+        slow = measure_slow(edge, edge_env, ring, tmp, args) if args.slow_clients else {}
     finally:
         redis.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -404,6 +412,8 @@ def report(servers: list[Server], slow: dict[str, float], args: argparse.Namespa
             f"| {r['1m_mib_per_cpu'] / nginx['1m_mib_per_cpu']:.2f} "
             f"| {r['1m_mib_per_cpu'] / naive['1m_mib_per_cpu']:.1f} | {r['peak_rss_mib']:.0f} |"
         )
+    if not slow:
+        return
     print(
         f"\nSlow clients: {args.slow_clients} streams reading 4 KiB / 200 ms for "
         f"{args.slow_seconds:g} s ({slow['mib']:.0f} MiB received): edge RSS idle "

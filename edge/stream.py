@@ -38,6 +38,7 @@ Headers = list[tuple[bytes, bytes]]
 
 PREFIX = b"/v/"
 _FALLBACK_CHUNK = 256 * 1024
+_MAX_ROUTES = 8192
 _CONDITIONAL = frozenset(
     (b"if-match", b"if-none-match", b"if-modified-since", b"if-unmodified-since")
 )
@@ -72,6 +73,8 @@ class StreamEndpoint:
         self._limiter = limiter
         self._metrics = metrics
         self._cors = cors
+        # (grant, raw tail) -> canonical relative path: a player repeats the same URL.
+        self._routes: dict[tuple[str, bytes], str] = {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Send) -> None:
         started = time.perf_counter()
@@ -116,7 +119,13 @@ class StreamEndpoint:
         self, scope: Scope, send: Send, method: str, wanted: dict[bytes, bytes], cors: Headers
     ) -> int:
         claims, expired, raw_tail = self._claims(scope)
-        relative = granted_path(claims.p, decode_tail(raw_tail))
+        route = (claims.p, raw_tail)
+        relative = self._routes.get(route)
+        if relative is None:
+            relative = granted_path(claims.p, decode_tail(raw_tail))
+            if len(self._routes) >= _MAX_ROUTES:
+                self._routes.clear()  # a crude bound: refilling costs one parse per route
+            self._routes[route] = relative
         file = self._files.open(relative)
         try:
             lease = await self._limiter.admit(claims, token_expired=expired)
@@ -146,7 +155,7 @@ class StreamEndpoint:
             *cors,
         ]
         decided = None
-        if _CONDITIONAL.intersection(wanted):
+        if not _CONDITIONAL.isdisjoint(wanted):
             decided = precondition_status(
                 method,
                 if_match=wanted.get(b"if-match"),

@@ -31,6 +31,8 @@ log = logging.getLogger("wsoptv.control.bus")
 Handler = Callable[["Event"], Awaitable[None]]
 CHANNEL_PREFIX = "wsoptv:bus:"
 REPLY_PREFIX = "wsoptv:bus-reply:"
+RESUBSCRIBE_MIN_DELAY = 0.1
+RESUBSCRIBE_MAX_DELAY = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class BusStats:
     delivered: Counter[str] = field(default_factory=Counter)
     failed: Counter[tuple[str, str]] = field(default_factory=Counter)
     timed_out: Counter[tuple[str, str]] = field(default_factory=Counter)
+    resubscribed: int = 0
 
 
 class MessageBus:
@@ -217,6 +220,11 @@ class MessageBus:
         """Listen for other processes' events; returns once the subscriptions are active."""
         if self.redis is None or self._listener is not None:
             return
+        pubsub = await self._subscribe()
+        self._listener = asyncio.create_task(self._listen(pubsub), name="bus-listener")
+
+    async def _subscribe(self) -> PubSub:
+        assert self.redis is not None
         pubsub = self.redis.pubsub()
         await pubsub.psubscribe(CHANNEL_PREFIX + "*")
         await pubsub.subscribe(REPLY_PREFIX + self.process_id)
@@ -226,7 +234,7 @@ class MessageBus:
             if message is None:
                 raise OrchestrationError("bus: Redis did not confirm the subscriptions")
             confirmed += message["type"] in ("psubscribe", "subscribe")
-        self._listener = asyncio.create_task(self._listen(pubsub), name="bus-listener")
+        return pubsub
 
     async def stop(self) -> None:
         if self._listener is not None:
@@ -240,14 +248,29 @@ class MessageBus:
                 task.cancel()
 
     async def _listen(self, pubsub: PubSub) -> None:
-        try:
-            async for message in pubsub.listen():
-                self._receive(message)
-        except RedisError:
-            log.exception("bus: lost the Redis subscription; other processes' events stop")
-        finally:
-            with contextlib.suppress(RedisError):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+        delay = RESUBSCRIBE_MIN_DELAY
+        while True:
+            try:
+                async for message in pubsub.listen():
+                    delay = RESUBSCRIBE_MIN_DELAY
+                    self._receive(message)
+            except (RedisError, OSError):
+                log.warning("bus: lost the Redis subscription; resubscribing in %.1f s", delay)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            # Events published while no subscription was alive are lost (pub/sub keeps no
+            # history); reconnecting keeps the outage as short as Redis allows.
+            while True:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_DELAY)
+                try:
+                    pubsub = await self._subscribe()
+                except (RedisError, OSError, OrchestrationError):
+                    continue
+                self.stats.resubscribed += 1
+                log.info("bus: subscribed to Redis again")
+                break
 
     def _receive(self, message: dict[str, Any]) -> None:
         if message["type"] not in ("pmessage", "message"):

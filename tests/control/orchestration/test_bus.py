@@ -4,20 +4,24 @@ and fan-out between two real processes through Redis."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from control.orchestration.bus import Event, MessageBus
+from control.orchestration.bus import CHANNEL_PREFIX, Event, MessageBus
 from control.orchestration.errors import BusTimeout
+from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
-from tests.support import REPO
+from tests.support import REPO, free_port
 
 
 def event(channel: str, **payload: Any) -> Event:
@@ -172,3 +176,28 @@ async def test_events_and_replies_cross_process_boundaries(
         await bus.stop()
         await client.aclose()
         peer.stdin.close()
+
+
+async def test_the_listener_resubscribes_after_redis_restarts(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path, free_port())
+    url = server.start()
+    listener_client, publisher = Redis.from_url(url), Redis.from_url(url)
+    bus, inbox = MessageBus(listener_client), Inbox()
+    bus.subscribe("demo.*", inbox)
+    try:
+        await bus.start()
+        server.stop()
+        server.start()
+        # Publish until the listener is back: pub/sub keeps no history of what it missed.
+        async with asyncio.timeout(15):
+            while not inbox.events:
+                with contextlib.suppress(RedisError):
+                    wire = {"origin": "other", "event": event("demo.back").to_dict()}
+                    await publisher.publish(CHANNEL_PREFIX + "demo.back", json.dumps(wire))
+                await asyncio.sleep(0.1)
+        assert inbox.events[0].type == "demo.back" and bus.stats.resubscribed >= 1
+    finally:
+        await bus.stop()
+        await listener_client.aclose()
+        await publisher.aclose()
+        server.stop()

@@ -1,0 +1,179 @@
+"""The L1 cache: cache-aside in Redis with one recomputation per key at a time.
+
+Values are JSON. A miss takes a short Redis lock for the key (SET NX PX) so that when many
+requests miss together only one computes; the others wait for the value to appear (one
+pub/sub message per fill, never a busy loop) and fall back to computing themselves after
+`lock_wait`. Within one process, concurrent misses share one in-flight computation. When
+Redis is unreachable the value is computed from the source of truth: slower, still correct.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("wsoptv.control.cache")
+PREFIX = "wsoptv:cache:"
+FILLED_CHANNEL = "wsoptv:cache:filled"
+
+
+@dataclass(slots=True)
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    computations: int = 0
+    errors: int = 0
+    by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, key: str, outcome: str) -> None:
+        namespace = key.split(":", 1)[0]
+        counts = self.by_namespace.setdefault(namespace, {"hits": 0, "misses": 0})
+        counts[outcome] = counts.get(outcome, 0) + 1
+
+
+class L1Cache:
+    """get_or_compute / invalidate over one Redis client."""
+
+    def __init__(
+        self, redis: Redis, *, lock_ttl: float = 10.0, lock_wait: float = 5.0,
+        retry_after: float = 2.0,
+    ) -> None:
+        self._redis = redis
+        # After a Redis failure, skip Redis for a while instead of paying its timeouts and
+        # retries on every request (a small circuit breaker).
+        self._retry_after = retry_after
+        self._down_until = 0.0
+        self._lock_ttl_ms = int(lock_ttl * 1000)
+        self._lock_wait = lock_wait
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self.stats = CacheStats()
+
+    async def get_or_compute(
+        self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """The cached value of `key`, computing and storing it (for `ttl_seconds`) on a miss."""
+        running = self._inflight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            value = await self._get_or_compute(key, ttl_seconds, compute)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: the waiters (if any) re-raise it themselves
+            raise
+        else:
+            future.set_result(value)
+            return value
+        finally:
+            del self._inflight[key]
+
+    async def _get_or_compute(
+        self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        redis_key = PREFIX + key
+        if time.monotonic() < self._down_until:
+            return await self._compute(compute)
+        try:
+            cached = await self._redis.get(redis_key)
+        except RedisError as exc:
+            self._redis_failed("get", exc)
+            return await self._compute(compute)
+        if cached is not None:
+            self.stats.hits += 1
+            self.stats.count(key, "hits")
+            return json.loads(cached)
+        self.stats.misses += 1
+        self.stats.count(key, "misses")
+        token = secrets.token_hex(8)
+        lock_key = redis_key + ":lock"
+        try:
+            if not await self._redis.set(lock_key, token, nx=True, px=self._lock_ttl_ms):
+                waited = await self._wait_for_fill(redis_key)
+                if waited is not None:
+                    return waited
+        except RedisError as exc:
+            self._redis_failed("lock", exc)
+            return await self._compute(compute)
+        value = await self._compute(compute)
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(redis_key, json.dumps(value, default=str), ex=ttl_seconds)
+                pipe.publish(FILLED_CHANNEL, redis_key)
+                await pipe.execute()
+            await self._release(lock_key, token)
+        except RedisError as exc:
+            self._redis_failed("set", exc)
+        return value
+
+    async def _compute(self, compute: Callable[[], Awaitable[Any]]) -> Any:
+        self.stats.computations += 1
+        return await compute()
+
+    async def _wait_for_fill(self, redis_key: str) -> Any | None:
+        """Wait until the lock holder stores the value; None when it does not in time."""
+        pubsub = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(FILLED_CHANNEL)
+            # The holder may have filled it between our miss and the subscription.
+            cached = await self._redis.get(redis_key)
+            if cached is not None:
+                return json.loads(cached)
+            async with asyncio.timeout(self._lock_wait):
+                async for message in pubsub.listen():
+                    if message["type"] == "message" and message["data"] == redis_key.encode():
+                        cached = await self._redis.get(redis_key)
+                        if cached is not None:
+                            return json.loads(cached)
+        except TimeoutError:
+            return None
+        finally:
+            await pubsub.aclose()
+        return None
+
+    async def _release(self, lock_key: str, token: str) -> None:
+        # Only the holder's token releases the lock (it may have expired and been re-taken).
+        await self._redis.eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
+            "return 0", 1, lock_key, token,
+        )
+
+    async def invalidate(self, *keys: str) -> None:
+        """Drop exact keys."""
+        if not keys or time.monotonic() < self._down_until:
+            return
+        try:
+            await self._redis.delete(*(PREFIX + key for key in keys))
+        except RedisError as exc:
+            self._redis_failed("delete", exc)
+
+    async def invalidate_prefix(self, prefix: str) -> int:
+        """Drop every key starting with `prefix` (SCAN, never KEYS)."""
+        removed = 0
+        try:
+            batch: list[bytes] = []
+            async for name in self._redis.scan_iter(match=PREFIX + prefix + "*", count=500):
+                batch.append(name)
+                if len(batch) >= 500:
+                    removed += await self._redis.delete(*batch)
+                    batch.clear()
+            if batch:
+                removed += await self._redis.delete(*batch)
+        except RedisError as exc:
+            self._redis_failed("delete", exc)
+        return removed
+
+    def _redis_failed(self, operation: str, exc: Exception) -> None:
+        self.stats.errors += 1
+        self._down_until = time.monotonic() + self._retry_after
+        log.warning("L1 cache %s failed, serving from the source: %s", operation, exc)

@@ -1,0 +1,244 @@
+"""Contents, series and best hands in PostgreSQL: typed objects in, typed objects out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+import asyncpg
+
+CONTENT_COLUMNS = (
+    "id, series_id, title, short_title, description, duration_seconds, file_path, file_size, "
+    "brand, event_type, year, quality, thumbnail_path, metadata, title_source, "
+    "title_confidence, created_at, updated_at"
+)
+SortKey = Literal["newest", "oldest", "title", "year"]
+_ORDER_BY: dict[str, str] = {
+    # Every ordering ends in the primary key, so pages are stable under equal values.
+    "newest": "created_at DESC, id DESC",
+    "oldest": "created_at ASC, id ASC",
+    "title": "lower(title) ASC, id ASC",
+    "year": "year DESC NULLS LAST, created_at DESC, id DESC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    id: int
+    series_id: int | None
+    title: str
+    short_title: str | None
+    description: str
+    duration_seconds: float | None
+    file_path: str
+    file_size: int | None
+    brand: str | None
+    event_type: str | None
+    year: int | None
+    quality: str | None
+    thumbnail_path: str | None
+    metadata: dict[str, Any]
+    title_source: str
+    title_confidence: float | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Content:
+        values = dict(row)
+        if isinstance(values["metadata"], str):
+            values["metadata"] = json.loads(values["metadata"])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    id: int
+    slug: str
+    title: str
+    brand: str | None
+    year: int | None
+    description: str
+    content_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Hand:
+    id: int
+    content_id: int
+    hand_index: int
+    start_seconds: float
+    end_seconds: float
+    category: str | None
+    title: str
+    players: list[str]
+    pot_size: float | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Hand:
+        values = dict(row)
+        pot = values["pot_size"]
+        values["pot_size"] = float(pot) if isinstance(pot, Decimal) else pot
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFilter:
+    series_id: int | None = None
+    brand: str | None = None
+    event_type: str | None = None
+    year: int | None = None
+    quality: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        """A WHERE clause with numbered parameters for the set filters."""
+        clauses, args = [], []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                args.append(value)
+                clauses.append(f"{field.name} = ${len(args)}")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Content]
+    total: int
+    limit: int
+    offset: int
+
+
+async def list_contents(
+    conn: asyncpg.Connection, filters: ContentFilter, *, sort: SortKey = "newest",
+    limit: int = 20, offset: int = 0,
+) -> Page:
+    where, args = filters.where()
+    n = len(args)
+    rows = await conn.fetch(
+        f"SELECT {CONTENT_COLUMNS}, count(*) OVER () AS total FROM contents{where} "
+        f"ORDER BY {_ORDER_BY[sort]} LIMIT ${n + 1} OFFSET ${n + 2}",
+        *args, limit, offset,
+    )
+    if rows:
+        total = rows[0]["total"]
+    else:
+        total = await conn.fetchval(f"SELECT count(*) FROM contents{where}", *args)
+    items = [Content.from_row(_without(row, "total")) for row in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def _without(row: asyncpg.Record, *names: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in names}
+
+
+async def get_content(conn: asyncpg.Connection, content_id: int) -> Content | None:
+    row = await conn.fetchrow(f"SELECT {CONTENT_COLUMNS} FROM contents WHERE id = $1", content_id)
+    return None if row is None else Content.from_row(row)
+
+
+async def get_contents(conn: asyncpg.Connection, ids: Sequence[int]) -> list[Content]:
+    """Contents by id, in the order of `ids` (unknown ids are skipped)."""
+    rows = await conn.fetch(
+        f"SELECT {CONTENT_COLUMNS} FROM contents WHERE id = ANY($1::bigint[])", list(ids)
+    )
+    by_id = {row["id"]: Content.from_row(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+EDITABLE = ("series_id", "title", "short_title", "description", "duration_seconds", "file_path",
+            "file_size", "brand", "event_type", "year", "quality", "thumbnail_path", "metadata")
+
+
+async def insert_content(conn: asyncpg.Connection, values: dict[str, Any]) -> Content:
+    names = [name for name in EDITABLE if name in values]
+    row = await conn.fetchrow(
+        f"INSERT INTO contents ({', '.join(names)}, title_source) "
+        f"VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))}, 'manual') "
+        f"RETURNING {CONTENT_COLUMNS}",
+        *[_db_value(name, values[name]) for name in names],
+    )
+    assert row is not None
+    return Content.from_row(row)
+
+
+async def update_content(
+    conn: asyncpg.Connection, content_id: int, values: dict[str, Any]
+) -> Content | None:
+    """Apply the given fields; an edited title is never replaced by a rescan."""
+    names = [name for name in EDITABLE if name in values]
+    if not names:
+        return await get_content(conn, content_id)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
+    manual = ", title_source = 'manual'" if "title" in names else ""
+    row = await conn.fetchrow(
+        f"UPDATE contents SET {assignments}{manual}, updated_at = now() WHERE id = $1 "
+        f"RETURNING {CONTENT_COLUMNS}",
+        content_id, *[_db_value(name, values[name]) for name in names],
+    )
+    return None if row is None else Content.from_row(row)
+
+
+def _db_value(name: str, value: Any) -> Any:
+    return json.dumps(value) if name == "metadata" else value
+
+
+async def delete_content(conn: asyncpg.Connection, content_id: int) -> bool:
+    return await conn.fetchval("DELETE FROM contents WHERE id = $1 RETURNING true",
+                               content_id) is not None
+
+
+async def list_series(conn: asyncpg.Connection) -> list[Series]:
+    rows = await conn.fetch(
+        "SELECT s.id, s.slug, s.title, s.brand, s.year, s.description, "
+        "       count(c.id)::int AS content_count, s.created_at, s.updated_at "
+        "FROM series s LEFT JOIN contents c ON c.series_id = s.id "
+        "GROUP BY s.id ORDER BY s.year DESC NULLS LAST, s.title, s.id"
+    )
+    return [Series(**dict(row)) for row in rows]
+
+
+async def get_series(conn: asyncpg.Connection, series_id: int) -> Series | None:
+    row = await conn.fetchrow(
+        "SELECT s.id, s.slug, s.title, s.brand, s.year, s.description, "
+        "       count(c.id)::int AS content_count, s.created_at, s.updated_at "
+        "FROM series s LEFT JOIN contents c ON c.series_id = s.id "
+        "WHERE s.id = $1 GROUP BY s.id",
+        series_id,
+    )
+    return None if row is None else Series(**dict(row))
+
+
+HAND_COLUMNS = ("id, content_id, hand_index, start_seconds, end_seconds, category, title, "
+                "players, pot_size, created_at")
+
+
+async def list_hands(conn: asyncpg.Connection, content_id: int) -> list[Hand]:
+    rows = await conn.fetch(
+        f"SELECT {HAND_COLUMNS} FROM best_hands WHERE content_id = $1 ORDER BY hand_index",
+        content_id,
+    )
+    return [Hand.from_row(row) for row in rows]
+
+
+async def replace_hands(
+    conn: asyncpg.Connection, content_id: int, hands: Sequence[dict[str, Any]]
+) -> list[Hand]:
+    """Set a content's hands to exactly `hands` (bulk edit), in one transaction."""
+    async with conn.transaction():
+        await conn.execute("DELETE FROM best_hands WHERE content_id = $1", content_id)
+        await conn.executemany(
+            "INSERT INTO best_hands (content_id, hand_index, start_seconds, end_seconds, "
+            "category, title, players, pot_size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [(content_id, h["hand_index"], h["start_seconds"], h["end_seconds"],
+              h.get("category"), h.get("title", ""), list(h.get("players", [])),
+              h.get("pot_size")) for h in hands],
+        )
+    return await list_hands(conn, content_id)

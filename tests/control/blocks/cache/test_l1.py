@@ -1,0 +1,93 @@
+"""The L1 cache against real Redis: hits, stampede protection, invalidation, Redis down."""
+
+from __future__ import annotations
+
+import asyncio
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from control.blocks.cache.l1 import L1Cache
+from deploy.infra import Endpoints
+from tests.support import free_port
+
+
+class Source:
+    """The source of truth: counts how often it is asked."""
+
+    def __init__(self, value: object, gate: asyncio.Event | None = None) -> None:
+        self.value, self.calls, self.gate = value, 0, gate
+
+    async def __call__(self) -> object:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        return self.value
+
+
+async def test_miss_then_hit(redis: Redis) -> None:
+    cache, source = L1Cache(redis), Source({"rows": [1, 2]})
+    assert await cache.get_or_compute("home:u1", 60, source) == {"rows": [1, 2]}
+    assert await cache.get_or_compute("home:u1", 60, source) == {"rows": [1, 2]}
+    assert source.calls == 1
+    assert (cache.stats.hits, cache.stats.misses) == (1, 1)
+    assert 0 < await redis.ttl("wsoptv:cache:home:u1") <= 60
+
+
+async def test_a_stampede_computes_once_across_processes(infra: Endpoints, redis: Redis) -> None:
+    """50 concurrent misses from two independent clients (two 'processes'): one computation."""
+    gate = asyncio.Event()
+    source = Source(["trending"], gate)
+    clients = [Redis.from_url(infra.redis_url) for _ in range(2)]
+    caches = [L1Cache(client) for client in clients]
+    try:
+        tasks = [asyncio.create_task(caches[i % 2].get_or_compute("trending", 60, source))
+                 for i in range(50)]
+        while source.calls == 0:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.05)  # let the losers reach their wait before the fill
+        gate.set()
+        assert await asyncio.gather(*tasks) == [["trending"]] * 50
+        assert source.calls == 1
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_invalidation(redis: Redis) -> None:
+    cache = L1Cache(redis)
+    first, second = Source("v1"), Source("v2")
+    await cache.get_or_compute("content:7", 600, first)
+    await cache.get_or_compute("home:u1", 300, first)
+    await cache.invalidate("content:7")
+    assert await cache.get_or_compute("content:7", 600, second) == "v2"
+    assert await cache.invalidate_prefix("home:") == 1
+    assert await cache.get_or_compute("home:u1", 300, second) == "v2"
+
+
+async def test_redis_down_serves_from_the_source() -> None:
+    dead = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2,
+                 retry=Retry(NoBackoff(), 0))
+    cache, source = L1Cache(dead), Source(42)
+    try:
+        assert await cache.get_or_compute("content:1", 600, source) == 42
+        assert await cache.get_or_compute("content:1", 600, source) == 42
+        assert source.calls == 2
+        # The second call did not wait for Redis again: the breaker skipped it.
+        assert cache.stats.errors == 1
+    finally:
+        await dead.aclose()
+
+
+async def test_errors_reach_every_waiter_and_are_not_cached(redis: Redis) -> None:
+    cache, calls = L1Cache(redis), []
+
+    async def failing() -> object:
+        calls.append(1)
+        raise ValueError("source down")
+
+    results = await asyncio.gather(*(cache.get_or_compute("x", 60, failing) for _ in range(3)),
+                                   return_exceptions=True)
+    assert all(isinstance(r, ValueError) for r in results)
+    assert await redis.get("wsoptv:cache:x") is None

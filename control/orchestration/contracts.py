@@ -8,8 +8,9 @@ start-up error, never a surprise at request time.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from control.orchestration.errors import ContractError
 
@@ -88,4 +89,76 @@ AUTHENTICATOR: Contract[Authenticator] = Contract(
     "authenticator",
     "1.0.0",
     Authenticator,  # type: ignore[type-abstract]  # a Protocol, checked with isinstance
+)
+
+
+@runtime_checkable
+class L1Cache(Protocol):
+    """Cache-aside in Redis with one recomputation per key at a time (the cache block)."""
+
+    async def get_or_compute(
+        self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
+    ) -> Any: ...
+
+    async def invalidate(self, *keys: str) -> None: ...
+
+    async def invalidate_prefix(self, prefix: str) -> int: ...
+
+
+L1_CACHE: Contract[L1Cache] = Contract(
+    "l1_cache",
+    "1.0.0",
+    L1Cache,  # type: ignore[type-abstract]
+)
+
+
+@runtime_checkable
+class TitleGenerator(Protocol):
+    """{display_title, short_title, confidence, metadata} for an archive file name and path."""
+
+    def generate(self, file_name: str, file_path: str | None = None) -> dict[str, Any]: ...
+
+
+TITLE_GENERATOR: Contract[TitleGenerator] = Contract(
+    "title_generator",
+    "1.0.0",
+    TitleGenerator,  # type: ignore[type-abstract]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayableContent:
+    """What the stream block needs to hand out a stream token for a content."""
+
+    id: int
+    title: str
+    file_path: str  # relative to NAS_ROOT / SSD_CACHE_ROOT: the token's `p`
+    duration_seconds: float | None
+    file_size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandMark:
+    hand_index: int
+    start_seconds: float
+    end_seconds: float
+    category: str | None
+    title: str
+
+
+@runtime_checkable
+class ContentReader(Protocol):
+    """Read access to the catalog for other blocks (the content block provides it)."""
+
+    async def playable(self, content_id: int) -> PlayableContent | None: ...
+
+    async def hands(self, content_id: int) -> list[HandMark]: ...
+
+    async def titles(self, content_ids: Sequence[int]) -> dict[int, str]: ...
+
+
+CONTENT_READER: Contract[ContentReader] = Contract(
+    "content_reader",
+    "1.0.0",
+    ContentReader,  # type: ignore[type-abstract]
 )

@@ -1,14 +1,19 @@
-"""The cache block: the SSD hot cache: placement, stats, warm and evict.
-
-Declared here so the registry places it in its wave; its routes arrive with its own issue.
-"""
+"""The cache block: the L1 Redis cache every block reads through, kept fresh by bus events."""
 
 from __future__ import annotations
 
-from control.orchestration.block import Block
+from control.blocks.cache.l1 import L1Cache
+from control.orchestration.block import Block, BlockContext, Provision
+from control.orchestration.contracts import L1_CACHE
+
+
+async def _start(ctx: BlockContext) -> None:
+    ctx.state["l1"] = L1Cache(ctx.redis)
+
 
 BLOCK = Block(
     name="cache",
-    requires=(),
-    description="the SSD hot cache: placement, stats, warm and evict",
+    provides=(Provision(L1_CACHE, lambda ctx: ctx.state["l1"]),),
+    on_start=_start,
+    description="the L1 Redis cache (cache-aside, stampede-safe, event-invalidated)",
 )

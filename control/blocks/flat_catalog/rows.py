@@ -1,0 +1,140 @@
+"""The home screen's rows, read straight from the catalog tables (a flat read model).
+
+Every function returns JSON-ready rows, because the rows are cached as JSON in the L1
+cache. Shared rows (the same for everybody) and the user's own row are computed and cached
+separately, so one user's Continue Watching is never served to another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+ROW_LENGTH = 20
+SERIES_ROWS = 8
+_ITEM = ("c.id, c.title, c.short_title, c.duration_seconds, c.year, c.brand, c.series_id, "
+         "c.thumbnail_path, c.created_at")
+
+
+def _item(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "id": row["id"], "title": row["title"], "short_title": row["short_title"],
+        "duration_seconds": row["duration_seconds"], "year": row["year"], "brand": row["brand"],
+        "series_id": row["series_id"], "thumbnail_path": row["thumbnail_path"],
+        "created_at": row["created_at"].isoformat(),
+    }
+
+
+def row(row_id: str, title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": row_id, "title": title, "items": items}
+
+
+async def continue_watching(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    """The user's items between 10% and 90%, most recently watched first."""
+    rows = await conn.fetch(
+        f"""SELECT {_ITEM}, w.position_seconds, w.duration_seconds AS watched_duration,
+                   w.updated_at AS watched_at
+            FROM watch_progress w JOIN contents c ON c.id = w.content_id
+            WHERE w.user_id = $1 AND NOT w.completed
+              AND w.position_seconds >= 0.1 * w.duration_seconds
+              AND c.missing_since IS NULL
+            ORDER BY w.updated_at DESC, c.id DESC LIMIT $2""",
+        user_id, ROW_LENGTH,
+    )
+    items = [
+        {**_item(r), "progress": {
+            "position_seconds": r["position_seconds"],
+            "duration_seconds": r["watched_duration"],
+            "ratio": round(r["position_seconds"] / r["watched_duration"], 4),
+            "updated_at": r["watched_at"].isoformat(),
+        }}
+        for r in rows
+    ]
+    return row("continue_watching", "Continue Watching", items)
+
+
+async def recently_added(conn: asyncpg.Connection) -> dict[str, Any]:
+    rows = await conn.fetch(
+        f"SELECT {_ITEM} FROM contents c WHERE c.missing_since IS NULL "
+        "ORDER BY c.created_at DESC, c.id DESC LIMIT $1", ROW_LENGTH,
+    )
+    return row("recently_added", "Recently Added", [_item(r) for r in rows])
+
+
+async def trending(conn: asyncpg.Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    """Contents ordered by their 7-day started streams (`views`: (content id, count))."""
+    ranked = [content_id for content_id, count in views if count > 0][:ROW_LENGTH]
+    rows = await conn.fetch(
+        f"SELECT {_ITEM} FROM contents c WHERE c.id = ANY($1::bigint[]) "
+        "AND c.missing_since IS NULL", ranked,
+    )
+    by_id = {r["id"]: r for r in rows}
+    counts = dict(views)
+    items = [{**_item(by_id[i]), "views_7d": counts[i]} for i in ranked if i in by_id]
+    return row("trending", "Trending", items)
+
+
+async def series_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """One row per series, the series with the newest additions first."""
+    rows = await conn.fetch(
+        f"""WITH ranked AS (
+                SELECT {_ITEM}, s.title AS series_title,
+                       row_number() OVER (PARTITION BY c.series_id
+                                          ORDER BY c.created_at DESC, c.id DESC) AS n,
+                       max(c.created_at) OVER (PARTITION BY c.series_id) AS newest
+                FROM contents c JOIN series s ON s.id = c.series_id
+                WHERE c.missing_since IS NULL)
+            SELECT * FROM ranked
+            WHERE n <= $1 AND series_id IN (
+                SELECT series_id FROM ranked GROUP BY series_id
+                ORDER BY max(newest) DESC, series_id DESC LIMIT $2)
+            ORDER BY newest DESC, series_id DESC, n""",
+        ROW_LENGTH, SERIES_ROWS,
+    )
+    result: list[dict[str, Any]] = []
+    for r in rows:
+        if not result or result[-1]["id"] != f"series:{r['series_id']}":
+            result.append(row(f"series:{r['series_id']}", r["series_title"], []))
+        result[-1]["items"].append(_item(r))
+    return result
+
+
+async def best_hands(conn: asyncpg.Connection) -> dict[str, Any]:
+    """Curated hands with the position to jump to."""
+    rows = await conn.fetch(
+        f"""SELECT {_ITEM}, h.id AS hand_id, h.title AS hand_title, h.start_seconds,
+                   h.end_seconds, h.category, h.players, h.pot_size
+            FROM best_hands h JOIN contents c ON c.id = h.content_id
+            WHERE c.missing_since IS NULL
+            ORDER BY h.pot_size DESC NULLS LAST, h.created_at DESC, h.id DESC LIMIT $1""",
+        ROW_LENGTH,
+    )
+    items = [
+        {**_item(r), "hand": {
+            "id": r["hand_id"], "title": r["hand_title"], "category": r["category"],
+            "players": list(r["players"]),
+            "pot_size": None if r["pot_size"] is None else float(r["pot_size"]),
+            "start_seconds": r["start_seconds"], "end_seconds": r["end_seconds"],
+        }}
+        for r in rows
+    ]
+    return row("best_hands", "Best Hands", items)
+
+
+def assemble(user_row: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """The home document: rows in the contract's order, empty rows left out."""
+    ordered = [user_row, shared["recently_added"], shared["trending"], *shared["series"],
+               shared["best_hands"]]
+    return {"rows": [r for r in ordered if r["items"]]}
+
+
+async def shared_rows(conn: asyncpg.Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    """Everything on the home screen that is the same for every user."""
+    return {
+        "recently_added": await recently_added(conn),
+        "trending": await trending(conn, views),
+        "series": await series_rows(conn),
+        "best_hands": await best_hands(conn),
+    }

@@ -112,6 +112,31 @@ L1_CACHE: Contract[L1Cache] = Contract(
 )
 
 
+class CacheKeys:
+    """The L1 cache's key layout and TTLs (the seed's values), in one place for every block.
+
+    The cache block drops these keys when content or progress events arrive, so a block that
+    caches under them gets event-driven freshness for free; the TTL only bounds staleness.
+    """
+
+    CONTENT_TTL = 10 * 60
+    HOME_TTL = 5 * 60
+    SEARCH_TTL = 5 * 60
+    HOME_SHARED = "home:shared"  # the home rows that are the same for every user
+    HOME_USER_PREFIX = "home:user:"
+    CONTENT_LISTS_PREFIX = "contents:"  # list / filter queries over contents
+    SERIES_PREFIX = "series:"
+    SEARCH_PREFIX = "search:"
+
+    @staticmethod
+    def content(content_id: int) -> str:
+        return f"content:{content_id}"
+
+    @staticmethod
+    def home_user(user_id: int) -> str:
+        return f"home:user:{user_id}"
+
+
 @runtime_checkable
 class TitleGenerator(Protocol):
     """{display_title, short_title, confidence, metadata} for an archive file name and path."""

@@ -21,6 +21,10 @@ class ControlSettings(CommonSettings):
     edge_public_url: str = "http://127.0.0.1:8080"
     bcrypt_rounds: int = Field(default=12, ge=12, le=16)
     database_pool_size: int = Field(default=10, ge=1, le=100)
+    cache_redis_url: str | None = Field(
+        default=None,
+        description="Redis of the L1 cache (e.g. one with LRU eviction); unset: REDIS_URL.",
+    )
 
     # accounts
     registration_requires_approval: bool = Field(

@@ -108,6 +108,11 @@ class RuntimeCollector(Collector):
                 [block.name], 1.0 if self._blocks.state(block.name).status.serves else 0.0
             )
         yield up
+        # A block exports its own metrics by keeping a prometheus Collector at state["metrics"].
+        for block in self._blocks.blocks:
+            exporter = self._blocks.context(block.name).state.get("metrics")
+            if exporter is not None:
+                yield from exporter.collect()
 
 
 @get("/metrics", media_type=CONTENT_TYPE_LATEST, tags=["operations"], sync_to_thread=False)

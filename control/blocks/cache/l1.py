@@ -5,6 +5,8 @@ requests miss together only one computes; the others wait for the value to appea
 pub/sub message per fill, never a busy loop) and fall back to computing themselves after
 `lock_wait`. Within one process, concurrent misses share one in-flight computation. When
 Redis is unreachable the value is computed from the source of truth: slower, still correct.
+Invalidations that could not reach Redis are not forgotten: the first Redis contact after
+the outage drops every cached key, because events missed meanwhile cannot be replayed.
 """
 
 from __future__ import annotations
@@ -26,25 +28,37 @@ PREFIX = "wsoptv:cache:"
 FILLED_CHANNEL = "wsoptv:cache:filled"
 
 
+OUTCOMES = ("hits", "misses", "bypassed")
+
+
 @dataclass(slots=True)
 class CacheStats:
+    """Counters for the metrics endpoint; `bypassed` = served from the source, Redis down."""
+
     hits: int = 0
     misses: int = 0
+    bypassed: int = 0
     computations: int = 0
     errors: int = 0
+    purges: int = 0
     by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def count(self, key: str, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
         namespace = key.split(":", 1)[0]
-        counts = self.by_namespace.setdefault(namespace, {"hits": 0, "misses": 0})
-        counts[outcome] = counts.get(outcome, 0) + 1
+        counts = self.by_namespace.setdefault(namespace, dict.fromkeys(OUTCOMES, 0))
+        counts[outcome] += 1
 
 
 class L1Cache:
     """get_or_compute / invalidate over one Redis client."""
 
     def __init__(
-        self, redis: Redis, *, lock_ttl: float = 10.0, lock_wait: float = 5.0,
+        self,
+        redis: Redis,
+        *,
+        lock_ttl: float = 10.0,
+        lock_wait: float = 5.0,
         retry_after: float = 2.0,
     ) -> None:
         self._redis = redis
@@ -55,7 +69,17 @@ class L1Cache:
         self._lock_ttl_ms = int(lock_ttl * 1000)
         self._lock_wait = lock_wait
         self._inflight: dict[str, asyncio.Future[Any]] = {}
+        # Set when an invalidation may have been lost; cleared by a purge of every key.
+        self._stale_possible = False
+        # Bumped by every invalidation: a value computed across one is returned, not stored
+        # (it may predate the change that caused the invalidation).
+        self._generation = 0
         self.stats = CacheStats()
+
+    @property
+    def redis_up(self) -> bool:
+        """False while the breaker skips Redis after a failure."""
+        return time.monotonic() >= self._down_until
 
     async def get_or_compute(
         self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
@@ -76,24 +100,25 @@ class L1Cache:
             future.set_result(value)
             return value
         finally:
-            del self._inflight[key]
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
 
     async def _get_or_compute(
         self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
     ) -> Any:
         redis_key = PREFIX + key
-        if time.monotonic() < self._down_until:
-            return await self._compute(compute)
+        if not self.redis_up:
+            return await self._bypass(key, compute)
         try:
+            if self._stale_possible:
+                await self._purge()
             cached = await self._redis.get(redis_key)
         except RedisError as exc:
             self._redis_failed("get", exc)
-            return await self._compute(compute)
+            return await self._bypass(key, compute)
         if cached is not None:
-            self.stats.hits += 1
             self.stats.count(key, "hits")
             return json.loads(cached)
-        self.stats.misses += 1
         self.stats.count(key, "misses")
         token = secrets.token_hex(8)
         lock_key = redis_key + ":lock"
@@ -104,8 +129,12 @@ class L1Cache:
                     return waited
         except RedisError as exc:
             self._redis_failed("lock", exc)
-            return await self._compute(compute)
+            return await self._bypass(key, compute)
+        generation = self._generation
         value = await self._compute(compute)
+        if generation != self._generation:
+            await self._release_quietly(lock_key, token)
+            return value
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.set(redis_key, json.dumps(value, default=str), ex=ttl_seconds)
@@ -120,6 +149,10 @@ class L1Cache:
         self.stats.computations += 1
         return await compute()
 
+    async def _bypass(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        self.stats.count(key, "bypassed")
+        return await self._compute(compute)
+
     async def _wait_for_fill(self, redis_key: str) -> Any | None:
         """Wait until the lock holder stores the value; None when it does not in time."""
         pubsub = self._redis.pubsub()
@@ -129,28 +162,43 @@ class L1Cache:
             cached = await self._redis.get(redis_key)
             if cached is not None:
                 return json.loads(cached)
-            async with asyncio.timeout(self._lock_wait):
-                async for message in pubsub.listen():
-                    if message["type"] == "message" and message["data"] == redis_key.encode():
-                        cached = await self._redis.get(redis_key)
-                        if cached is not None:
-                            return json.loads(cached)
-        except TimeoutError:
+            deadline = time.monotonic() + self._lock_wait
+            # get_message with a timeout (not listen()): an idle wait is not a read timeout.
+            while (remaining := deadline - time.monotonic()) > 0:
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=min(remaining, 1.0)
+                )
+                if message is not None and message["data"] == redis_key.encode():
+                    cached = await self._redis.get(redis_key)
+                    if cached is not None:
+                        return json.loads(cached)
             return None
         finally:
-            await pubsub.aclose()
-        return None
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _release_quietly(self, lock_key: str, token: str) -> None:
+        try:
+            await self._release(lock_key, token)
+        except RedisError as exc:
+            self._redis_failed("unlock", exc)
 
     async def _release(self, lock_key: str, token: str) -> None:
         # Only the holder's token releases the lock (it may have expired and been re-taken).
         await self._redis.eval(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
-            "return 0", 1, lock_key, token,
+            "return 0",
+            1,
+            lock_key,
+            token,
         )
 
     async def invalidate(self, *keys: str) -> None:
-        """Drop exact keys."""
-        if not keys or time.monotonic() < self._down_until:
+        """Drop exact keys (or, Redis being down, everything at the next contact)."""
+        if not keys:
+            return
+        self._forget_inflight()
+        if not self.redis_up:
+            self._stale_possible = True
             return
         try:
             await self._redis.delete(*(PREFIX + key for key in keys))
@@ -158,22 +206,50 @@ class L1Cache:
             self._redis_failed("delete", exc)
 
     async def invalidate_prefix(self, prefix: str) -> int:
-        """Drop every key starting with `prefix` (SCAN, never KEYS)."""
-        removed = 0
+        """Drop every key starting with `prefix` (SCAN, never KEYS); how many were dropped."""
+        self._forget_inflight()
+        if not self.redis_up:
+            self._stale_possible = True
+            return 0
         try:
-            batch: list[bytes] = []
-            async for name in self._redis.scan_iter(match=PREFIX + prefix + "*", count=500):
-                batch.append(name)
-                if len(batch) >= 500:
-                    removed += await self._redis.delete(*batch)
-                    batch.clear()
-            if batch:
-                removed += await self._redis.delete(*batch)
+            return await self._delete_matching(PREFIX + _glob_escape(prefix) + "*")
         except RedisError as exc:
             self._redis_failed("delete", exc)
+            return 0
+
+    def _forget_inflight(self) -> None:
+        # Callers arriving after an invalidation must not join a computation that began
+        # before it; the running ones finish for their own callers without storing.
+        self._generation += 1
+        self._inflight.clear()
+
+    async def _delete_matching(self, pattern: str) -> int:
+        removed = 0
+        batch: list[bytes] = []
+        async for name in self._redis.scan_iter(match=pattern, count=500):
+            batch.append(name)
+            if len(batch) >= 500:
+                removed += await self._redis.delete(*batch)
+                batch.clear()
+        if batch:
+            removed += await self._redis.delete(*batch)
         return removed
+
+    async def _purge(self) -> None:
+        # Lock keys go too: at worst one more computation of a key that was being filled.
+        await self._delete_matching(PREFIX + "*")
+        self._stale_possible = False
+        self.stats.purges += 1
+        log.warning("L1 cache: dropped every key after invalidations were missed")
 
     def _redis_failed(self, operation: str, exc: Exception) -> None:
         self.stats.errors += 1
         self._down_until = time.monotonic() + self._retry_after
+        if operation == "delete":
+            self._stale_possible = True
         log.warning("L1 cache %s failed, serving from the source: %s", operation, exc)
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally in a SCAN MATCH pattern."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)

@@ -12,17 +12,26 @@ from typing import Any
 
 import asyncpg
 
+from control.db.pool import Connection
+
 ROW_LENGTH = 20
 SERIES_ROWS = 8
-_ITEM = ("c.id, c.title, c.short_title, c.duration_seconds, c.year, c.brand, c.series_id, "
-         "c.thumbnail_path, c.created_at")
+_ITEM = (
+    "c.id, c.title, c.short_title, c.duration_seconds, c.year, c.brand, c.series_id, "
+    "c.thumbnail_path, c.created_at"
+)
 
 
 def _item(row: asyncpg.Record) -> dict[str, Any]:
     return {
-        "id": row["id"], "title": row["title"], "short_title": row["short_title"],
-        "duration_seconds": row["duration_seconds"], "year": row["year"], "brand": row["brand"],
-        "series_id": row["series_id"], "thumbnail_path": row["thumbnail_path"],
+        "id": row["id"],
+        "title": row["title"],
+        "short_title": row["short_title"],
+        "duration_seconds": row["duration_seconds"],
+        "year": row["year"],
+        "brand": row["brand"],
+        "series_id": row["series_id"],
+        "thumbnail_path": row["thumbnail_path"],
         "created_at": row["created_at"].isoformat(),
     }
 
@@ -31,7 +40,7 @@ def row(row_id: str, title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"id": row_id, "title": title, "items": items}
 
 
-async def continue_watching(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+async def continue_watching(conn: Connection, user_id: int) -> dict[str, Any]:
     """The user's items between 10% and 90%, most recently watched first."""
     rows = await conn.fetch(
         f"""SELECT {_ITEM}, w.position_seconds, w.duration_seconds AS watched_duration,
@@ -41,34 +50,40 @@ async def continue_watching(conn: asyncpg.Connection, user_id: int) -> dict[str,
               AND w.position_seconds >= 0.1 * w.duration_seconds
               AND c.missing_since IS NULL
             ORDER BY w.updated_at DESC, c.id DESC LIMIT $2""",
-        user_id, ROW_LENGTH,
+        user_id,
+        ROW_LENGTH,
     )
     items = [
-        {**_item(r), "progress": {
-            "position_seconds": r["position_seconds"],
-            "duration_seconds": r["watched_duration"],
-            "ratio": round(r["position_seconds"] / r["watched_duration"], 4),
-            "updated_at": r["watched_at"].isoformat(),
-        }}
+        {
+            **_item(r),
+            "progress": {
+                "position_seconds": r["position_seconds"],
+                "duration_seconds": r["watched_duration"],
+                "ratio": round(r["position_seconds"] / r["watched_duration"], 4),
+                "updated_at": r["watched_at"].isoformat(),
+            },
+        }
         for r in rows
     ]
     return row("continue_watching", "Continue Watching", items)
 
 
-async def recently_added(conn: asyncpg.Connection) -> dict[str, Any]:
+async def recently_added(conn: Connection) -> dict[str, Any]:
     rows = await conn.fetch(
         f"SELECT {_ITEM} FROM contents c WHERE c.missing_since IS NULL "
-        "ORDER BY c.created_at DESC, c.id DESC LIMIT $1", ROW_LENGTH,
+        "ORDER BY c.created_at DESC, c.id DESC LIMIT $1",
+        ROW_LENGTH,
     )
     return row("recently_added", "Recently Added", [_item(r) for r in rows])
 
 
-async def trending(conn: asyncpg.Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
+async def trending(conn: Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
     """Contents ordered by their 7-day started streams (`views`: (content id, count))."""
     ranked = [content_id for content_id, count in views if count > 0][:ROW_LENGTH]
     rows = await conn.fetch(
         f"SELECT {_ITEM} FROM contents c WHERE c.id = ANY($1::bigint[]) "
-        "AND c.missing_since IS NULL", ranked,
+        "AND c.missing_since IS NULL",
+        ranked,
     )
     by_id = {r["id"]: r for r in rows}
     counts = dict(views)
@@ -76,7 +91,7 @@ async def trending(conn: asyncpg.Connection, views: Sequence[tuple[int, int]]) -
     return row("trending", "Trending", items)
 
 
-async def series_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+async def series_rows(conn: Connection) -> list[dict[str, Any]]:
     """One row per series, the series with the newest additions first."""
     rows = await conn.fetch(
         f"""WITH ranked AS (
@@ -91,7 +106,8 @@ async def series_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
                 SELECT series_id FROM ranked GROUP BY series_id
                 ORDER BY max(newest) DESC, series_id DESC LIMIT $2)
             ORDER BY newest DESC, series_id DESC, n""",
-        ROW_LENGTH, SERIES_ROWS,
+        ROW_LENGTH,
+        SERIES_ROWS,
     )
     result: list[dict[str, Any]] = []
     for r in rows:
@@ -101,7 +117,7 @@ async def series_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
     return result
 
 
-async def best_hands(conn: asyncpg.Connection) -> dict[str, Any]:
+async def best_hands(conn: Connection) -> dict[str, Any]:
     """Curated hands with the position to jump to."""
     rows = await conn.fetch(
         f"""SELECT {_ITEM}, h.id AS hand_id, h.title AS hand_title, h.start_seconds,
@@ -112,12 +128,18 @@ async def best_hands(conn: asyncpg.Connection) -> dict[str, Any]:
         ROW_LENGTH,
     )
     items = [
-        {**_item(r), "hand": {
-            "id": r["hand_id"], "title": r["hand_title"], "category": r["category"],
-            "players": list(r["players"]),
-            "pot_size": None if r["pot_size"] is None else float(r["pot_size"]),
-            "start_seconds": r["start_seconds"], "end_seconds": r["end_seconds"],
-        }}
+        {
+            **_item(r),
+            "hand": {
+                "id": r["hand_id"],
+                "title": r["hand_title"],
+                "category": r["category"],
+                "players": list(r["players"]),
+                "pot_size": None if r["pot_size"] is None else float(r["pot_size"]),
+                "start_seconds": r["start_seconds"],
+                "end_seconds": r["end_seconds"],
+            },
+        }
         for r in rows
     ]
     return row("best_hands", "Best Hands", items)
@@ -125,12 +147,17 @@ async def best_hands(conn: asyncpg.Connection) -> dict[str, Any]:
 
 def assemble(user_row: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
     """The home document: rows in the contract's order, empty rows left out."""
-    ordered = [user_row, shared["recently_added"], shared["trending"], *shared["series"],
-               shared["best_hands"]]
+    ordered = [
+        user_row,
+        shared["recently_added"],
+        shared["trending"],
+        *shared["series"],
+        shared["best_hands"],
+    ]
     return {"rows": [r for r in ordered if r["items"]]}
 
 
-async def shared_rows(conn: asyncpg.Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
+async def shared_rows(conn: Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
     """Everything on the home screen that is the same for every user."""
     return {
         "recently_added": await recently_added(conn),

@@ -1,0 +1,33 @@
+"""GET /api/home (SPEC §4)."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
+
+from control.blocks.flat_catalog.schemas import HomeOut
+from control.blocks.flat_catalog.service import HomeService
+from control.orchestration.block import BlockContext
+from control.orchestration.contracts import Principal
+from control.orchestration.identity import authenticated
+from control.web.openapi import error_responses
+
+
+def provide_home(block_context: NamedDependency[BlockContext]) -> HomeService:
+    service: HomeService = block_context.state["service"]
+    return service
+
+
+class HomeController(Controller):
+    path = "/home"
+    tags = ["home"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    dependencies = {"home_service": Provide(provide_home, sync_to_thread=False)}  # noqa: RUF012
+
+    @get("", guards=[authenticated], responses=error_responses(401))
+    async def home(
+        self, principal: NamedDependency[Principal], home_service: NamedDependency[HomeService]
+    ) -> HomeOut:
+        """The caller's home rows: Continue Watching, Recently Added, Trending, one per series,
+        Best Hands; a row without items is left out."""
+        return msgspec.convert(await home_service.home(principal.user_id), HomeOut)

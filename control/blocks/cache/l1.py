@@ -78,8 +78,12 @@ class L1Cache:
 
     @property
     def redis_up(self) -> bool:
-        """False while the breaker skips Redis after a failure."""
-        return time.monotonic() >= self._down_until
+        """Whether the last Redis operation succeeded."""
+        return self._down_until == 0.0
+
+    def _skip_redis(self) -> bool:
+        # The breaker: after a failure, Redis is not asked again for `retry_after` seconds.
+        return time.monotonic() < self._down_until
 
     async def get_or_compute(
         self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
@@ -107,7 +111,7 @@ class L1Cache:
         self, key: str, ttl_seconds: int, compute: Callable[[], Awaitable[Any]]
     ) -> Any:
         redis_key = PREFIX + key
-        if not self.redis_up:
+        if self._skip_redis():
             return await self._bypass(key, compute)
         try:
             if self._stale_possible:
@@ -116,6 +120,7 @@ class L1Cache:
         except RedisError as exc:
             self._redis_failed("get", exc)
             return await self._bypass(key, compute)
+        self._down_until = 0.0
         if cached is not None:
             self.stats.count(key, "hits")
             return json.loads(cached)
@@ -197,7 +202,7 @@ class L1Cache:
         if not keys:
             return
         self._forget_inflight()
-        if not self.redis_up:
+        if self._skip_redis():
             self._stale_possible = True
             return
         try:
@@ -208,7 +213,7 @@ class L1Cache:
     async def invalidate_prefix(self, prefix: str) -> int:
         """Drop every key starting with `prefix` (SCAN, never KEYS); how many were dropped."""
         self._forget_inflight()
-        if not self.redis_up:
+        if self._skip_redis():
             self._stale_possible = True
             return 0
         try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from control.blocks.cache.l1 import L1Cache
+from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
 from tests.support import free_port
 
@@ -18,9 +20,11 @@ class Source:
 
     def __init__(self, value: object, gate: asyncio.Event | None = None) -> None:
         self.value, self.calls, self.gate = value, 0, gate
+        self.started = asyncio.Event()
 
     async def __call__(self) -> object:
         self.calls += 1
+        self.started.set()
         if self.gate is not None:
             await self.gate.wait()
         return self.value
@@ -42,10 +46,11 @@ async def test_a_stampede_computes_once_across_processes(infra: Endpoints, redis
     clients = [Redis.from_url(infra.redis_url) for _ in range(2)]
     caches = [L1Cache(client) for client in clients]
     try:
-        tasks = [asyncio.create_task(caches[i % 2].get_or_compute("trending", 60, source))
-                 for i in range(50)]
-        while source.calls == 0:
-            await asyncio.sleep(0)
+        tasks = [
+            asyncio.create_task(caches[i % 2].get_or_compute("trending", 60, source))
+            for i in range(50)
+        ]
+        await source.started.wait()
         await asyncio.sleep(0.05)  # let the losers reach their wait before the fill
         gate.set()
         assert await asyncio.gather(*tasks) == [["trending"]] * 50
@@ -67,8 +72,9 @@ async def test_invalidation(redis: Redis) -> None:
 
 
 async def test_redis_down_serves_from_the_source() -> None:
-    dead = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2,
-                 retry=Retry(NoBackoff(), 0))
+    dead = Redis(
+        host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
+    )
     cache, source = L1Cache(dead), Source(42)
     try:
         assert await cache.get_or_compute("content:1", 600, source) == 42
@@ -87,7 +93,58 @@ async def test_errors_reach_every_waiter_and_are_not_cached(redis: Redis) -> Non
         calls.append(1)
         raise ValueError("source down")
 
-    results = await asyncio.gather(*(cache.get_or_compute("x", 60, failing) for _ in range(3)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(cache.get_or_compute("x", 60, failing) for _ in range(3)), return_exceptions=True
+    )
     assert all(isinstance(r, ValueError) for r in results)
     assert await redis.get("wsoptv:cache:x") is None
+
+
+async def test_a_value_computed_across_an_invalidation_is_not_stored(redis: Redis) -> None:
+    """It may predate the change that caused the invalidation: served once, never cached."""
+    cache, gate = L1Cache(redis), asyncio.Event()
+    before = Source("before the change", gate)
+    task = asyncio.create_task(cache.get_or_compute("content:3", 600, before))
+    await before.started.wait()
+    await cache.invalidate("content:3")
+    # A caller arriving after the invalidation does not join the older computation.
+    after = Source("after the change")
+    assert await cache.get_or_compute("content:3", 600, after) == "after the change"
+    gate.set()
+    assert await task == "before the change"
+    assert await cache.get_or_compute("content:3", 600, Source("unused")) == "after the change"
+
+
+async def test_prefix_invalidation_matches_literally(redis: Redis) -> None:
+    cache = L1Cache(redis)
+    for key in ("search:a*", "search:ab", "searchers"):
+        await cache.get_or_compute(key, 60, Source(key))
+    assert await cache.invalidate_prefix("search:a*") == 1
+    assert await redis.exists("wsoptv:cache:search:ab", "wsoptv:cache:searchers") == 2
+
+
+async def test_invalidations_missed_while_redis_was_down_drop_everything_after(
+    tmp_path: Path,
+) -> None:
+    """Redis stops, a change is invalidated meanwhile, Redis comes back with its old keys
+    (append-only file): the stale value is never served again."""
+    server = EmbeddedRedis(tmp_path, free_port())
+    client = Redis.from_url(
+        server.start(), socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+    )
+    cache = L1Cache(client, retry_after=0.0)
+    try:
+        await cache.get_or_compute("home:shared", 300, Source("old rows"))
+        await cache.get_or_compute("content:9", 600, Source("content 9"))
+        server.stop()
+        # Served from the source while Redis is down.
+        assert await cache.get_or_compute("home:shared", 300, Source("new rows")) == "new rows"
+        await cache.invalidate("home:shared")  # cannot reach Redis
+        server.start()
+        assert await client.get("wsoptv:cache:home:shared") is not None  # the stale value
+        assert await cache.get_or_compute("home:shared", 300, Source("new rows")) == "new rows"
+        assert cache.stats.purges == 1
+        assert await client.get("wsoptv:cache:content:9") is None
+    finally:
+        await client.aclose()
+        server.stop()

@@ -48,7 +48,8 @@ async def add_hand(
     hand_id: int = await db.fetchval(
         """INSERT INTO best_hands (content_id, hand_index, start_seconds, end_seconds, title,
                                    category, players, pot_size)
-           VALUES ($1, $2, $3::float8, $3::float8 + 120, $4, 'all-in', ARRAY['Negreanu', 'Ivey'], $5)
+           VALUES ($1, $2, $3::float8, $3::float8 + 120, $4, 'all-in',
+                   ARRAY['Negreanu', 'Ivey'], $5)
            RETURNING id""",
         content_id,
         index,

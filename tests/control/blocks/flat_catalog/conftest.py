@@ -12,8 +12,10 @@ from litestar import Litestar
 
 from control.blocks.auth import BLOCK as AUTH
 from control.blocks.cache import BLOCK as CACHE
+from control.blocks.cache.invalidation import Invalidator
 from control.blocks.flat_catalog import BLOCK as FLAT_CATALOG
 from control.orchestration.bus import Event, MessageBus
+from control.orchestration.registry import BlockRegistry
 from control.settings import ControlSettings
 from tests.control.conftest import app_with, running
 
@@ -32,10 +34,11 @@ async def home_client(home_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def publish(app: Litestar, channel: str, **payload: Any) -> None:
-    """Publish an event as a block would, and return once every handler has run."""
+    """Publish an event as a block would; return once the cache applied its invalidation."""
     bus: MessageBus = app.state.bus
-    before = bus.stats.delivered[channel]
     await bus.publish(channel, Event(source="test", type=channel, payload=payload))
+    await asyncio.sleep(0)  # one loop turn: the bus starts its handler tasks
+    registry: BlockRegistry = app.state.registry
+    invalidator: Invalidator = registry.context("cache").state["invalidator"]
     async with asyncio.timeout(5):
-        while bus.stats.delivered[channel] == before:
-            await asyncio.sleep(0)  # a yield to the loop, not a wait on the clock
+        await invalidator.settled()

@@ -124,9 +124,7 @@ async def test_continue_watching_is_never_served_to_another_user(
     await watch(db, bob.id, second, 1200, minutes_ago=0)
     await db.execute("DELETE FROM watch_progress WHERE user_id = $1", ann.id)
     # Each user's cached row stays their own, whatever the other one does.
-    assert titles(await home(home_client, ann_tokens), "continue_watching") == [
-        "Ann watches this"
-    ]
+    assert titles(await home(home_client, ann_tokens), "continue_watching") == ["Ann watches this"]
     assert "continue_watching" not in row_ids(await home(home_client, bob_tokens))
 
 

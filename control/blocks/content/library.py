@@ -1,32 +1,60 @@
-"""Importing the NAS into the catalog: walk, filter, title, upsert by relative path.
+"""Importing the NAS into the catalog: walk, filter, title, probe, upsert by relative path.
 
-A rescan is idempotent: known files are updated in place (a title an editor changed is
-kept), new ones are added, and files that disappeared are marked missing, never deleted.
+A rescan is idempotent: known files are updated only where something changed (an entry an
+editor touched keeps its title and descriptive fields), new files are added, and files that
+disappeared are marked missing, never deleted (their hands and watch history stay).
+Blocking work (walking the NAS, probing media) runs in threads: the import may run inside
+the control process's event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from control.blocks.content.media import VIDEO_SUFFIXES, probe_duration
+from control.blocks.content.errors import LibraryRootMissing
+from control.blocks.content.event_types import event_type
+from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo, probe_media
+from control.db.pool import Connection
 
 # Generates {display_title, short_title, confidence, metadata} from (file name, relative path).
 TitleFunction = Callable[[str, str | None], Mapping[str, Any]]
-Progress = Callable[[int, int, str], None]
+Probe = Callable[[Path], MediaInfo | None]
+Progress = Callable[[int, int, str], Awaitable[None]]  # (done, total, relative path)
+SeriesKey = tuple[str, str | None, int | None]
 
 # Folders a NAS fills with its own housekeeping (Synology, Windows, macOS, QNAP).
-_SYSTEM_DIRS = frozenset({"@eaDir", "#recycle", "#snapshot", "$RECYCLE.BIN", "@Recycle",
-                          "System Volume Information", "lost+found", ".AppleDouble"})
+_SYSTEM_DIRS = frozenset(
+    {
+        "@eaDir",
+        "#recycle",
+        "#snapshot",
+        "$RECYCLE.BIN",
+        "@Recycle",
+        "System Volume Information",
+        "lost+found",
+        ".AppleDouble",
+    }
+)
 _SYSTEM_FILES = frozenset({"Thumbs.db", "desktop.ini", ".DS_Store"})
+# What the generator decides for an entry nobody edited; an edit freezes these.
+_DESCRIPTIVE = ("title", "short_title", "brand", "event_type", "year", "series_id")
+_KNOWN = (
+    "SELECT id, file_path, file_size, file_mtime, duration_seconds, quality, title, "
+    "short_title, brand, event_type, year, series_id, metadata, title_source, "
+    "title_confidence, missing_since FROM contents"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +70,20 @@ class ScanReport:
     found: int = 0
     added: int = 0
     updated: int = 0
+    unchanged: int = 0
     missing: int = 0
+    added_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    missing_ids: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "found": self.found,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "missing": self.missing,
+        }
 
 
 def is_catalog_video(name: str) -> bool:
@@ -65,11 +106,15 @@ def walk_videos(root: Path) -> Iterator[FoundFile]:
             except OSError:
                 continue
             if not path.is_symlink() and stat.st_size > 0:
-                yield FoundFile(path.relative_to(root).as_posix(), path, stat.st_size,
-                                datetime.fromtimestamp(stat.st_mtime, UTC))
+                yield FoundFile(
+                    path.relative_to(root).as_posix(),
+                    path,
+                    stat.st_size,
+                    datetime.fromtimestamp(stat.st_mtime, UTC),
+                )
 
 
-def series_key(metadata: Mapping[str, Any]) -> tuple[str, str | None, int | None] | None:
+def series_key(metadata: Mapping[str, Any]) -> SeriesKey | None:
     """(title, brand, year) of the series a file belongs to, when the title says enough."""
     brand, year, event = metadata.get("series"), metadata.get("year"), metadata.get("event_name")
     if not brand or not year:
@@ -83,86 +128,156 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "series"
 
 
-async def _series_id(conn: asyncpg.Connection, key: tuple[str, str | None, int | None],
-                     cache: dict[tuple[str, str | None, int | None], int]) -> int:
+async def _series_id(conn: Connection, key: SeriesKey, cache: dict[SeriesKey, int]) -> int:
+    """The id of the series `key`, created on first sight (found again by its natural key)."""
     if key not in cache:
         title, brand, year = key
+        # A short hash of the natural key keeps slugs unique across brands and years.
+        digest = hashlib.md5(f"{title}|{brand}|{year}".encode(), usedforsecurity=False)
         cache[key] = await conn.fetchval(
-            """INSERT INTO series (slug, title, brand, year)
-               VALUES ($1 || '-' || substr(md5($2 || coalesce($3, '') || coalesce($4::text, '')), 1, 6),
-                       $2, $3, $4)
+            """INSERT INTO series (slug, title, brand, year) VALUES ($1, $2, $3, $4::int)
                ON CONFLICT (coalesce(brand, ''), coalesce(year, 0), title)
                DO UPDATE SET updated_at = series.updated_at
                RETURNING id""",
-            slugify(title), title, brand, year,
+            f"{slugify(title)}-{digest.hexdigest()[:6]}",
+            title,
+            brand,
+            year,
         )
     return cache[key]
 
 
-_UPSERT = """
-INSERT INTO contents (title, short_title, file_path, file_size, file_mtime, duration_seconds,
-                      brand, event_type, year, metadata, title_confidence, series_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
-ON CONFLICT (file_path) DO UPDATE SET
-    file_size = EXCLUDED.file_size,
-    file_mtime = EXCLUDED.file_mtime,
-    missing_since = NULL,
-    duration_seconds = coalesce(EXCLUDED.duration_seconds, contents.duration_seconds),
-    -- An editor's title wins over the generator's, on every later scan.
-    title = CASE WHEN contents.title_source = 'generated' THEN EXCLUDED.title ELSE contents.title END,
-    short_title = CASE WHEN contents.title_source = 'generated'
-                       THEN EXCLUDED.short_title ELSE contents.short_title END,
-    metadata = contents.metadata || EXCLUDED.metadata,
-    title_confidence = EXCLUDED.title_confidence,
-    brand = coalesce(contents.brand, EXCLUDED.brand),
-    event_type = coalesce(contents.event_type, EXCLUDED.event_type),
-    year = coalesce(contents.year, EXCLUDED.year),
-    series_id = coalesce(contents.series_id, EXCLUDED.series_id),
-    updated_at = now()
-RETURNING id, (xmax = 0) AS inserted
-"""
+def _target(
+    known: Mapping[str, Any] | None,
+    found: FoundFile,
+    media: MediaInfo | None,
+    generated: Mapping[str, Any],
+    series_id: int | None,
+) -> dict[str, Any]:
+    """The column values the entry of `found` should have after this scan."""
+    metadata = dict(generated.get("metadata") or {})
+    values: dict[str, Any] = {
+        "file_size": found.size,
+        "file_mtime": found.mtime,
+        "missing_since": None,
+        "title": generated["display_title"],
+        "short_title": generated.get("short_title"),
+        "brand": metadata.get("series"),
+        "event_type": event_type(metadata),
+        "year": metadata.get("year"),
+        "series_id": series_id,
+        "title_confidence": float(generated.get("confidence", 0.0)),
+        "metadata": metadata,
+    }
+    if media is not None:
+        values["duration_seconds"] = media.duration_seconds
+        values["quality"] = media.quality
+    if known is None:
+        return values
+    if media is None:  # not probed again: the file did not change
+        values["duration_seconds"] = known["duration_seconds"]
+        values["quality"] = known["quality"]
+    if known["title_source"] == "manual":
+        # An editor's choices win over the generator's, on every later scan.
+        values.update({name: known[name] for name in _DESCRIPTIVE})
+        values["metadata"] = {**metadata, **known["metadata"]}
+    else:
+        values["metadata"] = {**known["metadata"], **metadata}
+    return values
+
+
+async def _insert(conn: Connection, path: str, values: dict[str, Any]) -> int:
+    names = ["file_path", *values]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
+    content_id: int = await conn.fetchval(
+        f"INSERT INTO contents ({', '.join(names)}) VALUES ({placeholders}) RETURNING id",
+        path,
+        *(_db(name, value) for name, value in values.items()),
+    )
+    return content_id
+
+
+async def _update(conn: Connection, content_id: int, changes: dict[str, Any]) -> None:
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
+    await conn.execute(
+        f"UPDATE contents SET {assignments}, updated_at = now() WHERE id = $1",
+        content_id,
+        *(_db(name, value) for name, value in changes.items()),
+    )
+
+
+def _differs(name: str, old: Any, new: Any) -> bool:
+    if name == "title_confidence" and old is not None and new is not None:
+        return bool(
+            abs(old - new) > 1e-6
+        )  # stored as a 4-byte real: 0.85 comes back as 0.8500000238
+    return bool(old != new)
+
+
+def _db(name: str, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False, default=str) if name == "metadata" else value
+
+
+def _known_row(row: asyncpg.Record) -> dict[str, Any]:
+    values = dict(row)
+    if isinstance(values["metadata"], str):
+        values["metadata"] = json.loads(values["metadata"])
+    return values
 
 
 async def import_library(
-    conn: asyncpg.Connection, root: Path, generate_title: TitleFunction, *,
-    probe: Callable[[Path], float | None] | None = probe_duration,
+    conn: Connection,
+    root: Path,
+    generate_title: TitleFunction,
+    *,
+    probe: Probe | None = probe_media,
     on_progress: Progress | None = None,
 ) -> ScanReport:
-    """Upsert every video under `root`; mark catalog entries whose file is gone as missing."""
-    files = list(walk_videos(root))
+    """Bring the catalog in line with the videos under `root`; LibraryRootMissing if absent.
+
+    New and changed files (size or mtime) are probed; an unchanged file is only re-titled.
+    A root with no videos at all marks nothing missing: an unmounted NAS looks empty.
+    """
+    if not await asyncio.to_thread(root.is_dir):
+        raise LibraryRootMissing(
+            f"the library root {str(root)!r} is not a directory", details={"root": str(root)}
+        )
+    files = await asyncio.to_thread(lambda: list(walk_videos(root)))
+    known = {row["file_path"]: _known_row(row) for row in await conn.fetch(_KNOWN)}
     report = ScanReport(found=len(files))
-    series_cache: dict[tuple[str, str | None, int | None], int] = {}
-    seen: list[str] = []
+    series_cache: dict[SeriesKey, int] = {}
+    if on_progress is not None:
+        await on_progress(0, len(files), "")
     for done, found in enumerate(files, start=1):
+        previous = known.pop(found.relative_path, None)
+        changed_file = previous is None or (previous["file_size"], previous["file_mtime"]) != (
+            found.size,
+            found.mtime,
+        )
+        media = await asyncio.to_thread(probe, found.path) if probe and changed_file else None
         generated = generate_title(found.path.name, found.relative_path)
-        metadata = dict(generated.get("metadata", {}))
-        key = series_key(metadata)
-        async with conn.transaction():
-            series_id = None if key is None else await _series_id(conn, key, series_cache)
-            row = await conn.fetchrow(
-                _UPSERT, generated["display_title"], generated.get("short_title"),
-                found.relative_path, found.size, found.mtime,
-                probe(found.path) if probe is not None else None,
-                metadata.get("series"), metadata.get("content_type"), metadata.get("year"),
-                _json(metadata), float(generated.get("confidence", 0.0)), series_id,
-            )
-        assert row is not None
-        if row["inserted"]:
-            report.added += 1
+        key = series_key(generated.get("metadata") or {})
+        series_id = None if key is None else await _series_id(conn, key, series_cache)
+        target = _target(previous, found, media, generated, series_id)
+        if previous is None:
+            report.added_ids.append(await _insert(conn, found.relative_path, target))
         else:
-            report.updated += 1
-        seen.append(found.relative_path)
+            changes = {k: v for k, v in target.items() if _differs(k, previous[k], v)}
+            if changes:
+                await _update(conn, previous["id"], changes)
+                report.updated_ids.append(previous["id"])
+            else:
+                report.unchanged += 1
         if on_progress is not None:
-            on_progress(done, len(files), found.relative_path)
-    report.missing = len(await conn.fetch(
-        "UPDATE contents SET missing_since = now() "
-        "WHERE missing_since IS NULL AND NOT (file_path = ANY($1::text[])) RETURNING id",
-        seen,
-    ))
+            await on_progress(done, len(files), found.relative_path)
+    gone = [row["id"] for row in known.values() if row["missing_since"] is None]
+    if files and gone:
+        await conn.execute(
+            "UPDATE contents SET missing_since = now(), updated_at = now() "
+            "WHERE id = ANY($1::bigint[])",
+            gone,
+        )
+        report.missing_ids = gone
+    report.added, report.updated = len(report.added_ids), len(report.updated_ids)
+    report.missing = len(report.missing_ids)
     return report
-
-
-def _json(value: Mapping[str, Any]) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, default=str)

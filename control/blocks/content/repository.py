@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 import asyncpg
 
+from control.db.pool import Connection
+
 CONTENT_COLUMNS = (
     "id, series_id, title, short_title, description, duration_seconds, file_path, file_size, "
     "brand, event_type, year, quality, thumbnail_path, metadata, title_source, "
-    "title_confidence, created_at, updated_at"
+    "title_confidence, missing_since, created_at, updated_at"
 )
 SortKey = Literal["newest", "oldest", "title", "year"]
 _ORDER_BY: dict[str, str] = {
@@ -44,11 +46,12 @@ class Content:
     metadata: dict[str, Any]
     title_source: str
     title_confidence: float | None
+    missing_since: datetime | None  # set by a scan that no longer found the file
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> Content:
+    def from_row(cls, row: asyncpg.Record | Mapping[str, Any]) -> Content:
         values = dict(row)
         if isinstance(values["metadata"], str):
             values["metadata"] = json.loads(values["metadata"])
@@ -98,14 +101,17 @@ class ContentFilter:
     quality: str | None = None
 
     def where(self) -> tuple[str, list[Any]]:
-        """A WHERE clause with numbered parameters for the set filters."""
-        clauses, args = [], []
+        """A WHERE clause with numbered parameters for the set filters.
+
+        Entries whose file a scan no longer found are never listed: they cannot be played.
+        """
+        clauses, args = ["missing_since IS NULL"], []
         for field in fields(self):
             value = getattr(self, field.name)
             if value is not None:
                 args.append(value)
                 clauses.append(f"{field.name} = ${len(args)}")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+        return " WHERE " + " AND ".join(clauses), args
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +123,21 @@ class Page:
 
 
 async def list_contents(
-    conn: asyncpg.Connection, filters: ContentFilter, *, sort: SortKey = "newest",
-    limit: int = 20, offset: int = 0,
+    conn: Connection,
+    filters: ContentFilter,
+    *,
+    sort: SortKey = "newest",
+    limit: int = 20,
+    offset: int = 0,
 ) -> Page:
     where, args = filters.where()
     n = len(args)
     rows = await conn.fetch(
         f"SELECT {CONTENT_COLUMNS}, count(*) OVER () AS total FROM contents{where} "
         f"ORDER BY {_ORDER_BY[sort]} LIMIT ${n + 1} OFFSET ${n + 2}",
-        *args, limit, offset,
+        *args,
+        limit,
+        offset,
     )
     if rows:
         total = rows[0]["total"]
@@ -139,12 +151,12 @@ def _without(row: asyncpg.Record, *names: str) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in names}
 
 
-async def get_content(conn: asyncpg.Connection, content_id: int) -> Content | None:
+async def get_content(conn: Connection, content_id: int) -> Content | None:
     row = await conn.fetchrow(f"SELECT {CONTENT_COLUMNS} FROM contents WHERE id = $1", content_id)
     return None if row is None else Content.from_row(row)
 
 
-async def get_contents(conn: asyncpg.Connection, ids: Sequence[int]) -> list[Content]:
+async def get_contents(conn: Connection, ids: Sequence[int]) -> list[Content]:
     """Contents by id, in the order of `ids` (unknown ids are skipped)."""
     rows = await conn.fetch(
         f"SELECT {CONTENT_COLUMNS} FROM contents WHERE id = ANY($1::bigint[])", list(ids)
@@ -153,74 +165,135 @@ async def get_contents(conn: asyncpg.Connection, ids: Sequence[int]) -> list[Con
     return [by_id[i] for i in ids if i in by_id]
 
 
-EDITABLE = ("series_id", "title", "short_title", "description", "duration_seconds", "file_path",
-            "file_size", "brand", "event_type", "year", "quality", "thumbnail_path", "metadata")
+EDITABLE = (
+    "series_id",
+    "title",
+    "short_title",
+    "description",
+    "duration_seconds",
+    "file_path",
+    "file_size",
+    "brand",
+    "event_type",
+    "year",
+    "quality",
+    "thumbnail_path",
+    "metadata",
+)
 
 
-async def insert_content(conn: asyncpg.Connection, values: dict[str, Any]) -> Content:
+# Fields an editor sets that a rescan must then leave alone (see library.py).
+DESCRIPTIVE = frozenset({"title", "short_title", "brand", "event_type", "year", "series_id"})
+
+
+async def insert_content(
+    conn: Connection, values: dict[str, Any], *, title_source: str = "manual"
+) -> Content:
+    """Insert; asyncpg.UniqueViolationError when the file path is already catalogued."""
     names = [name for name in EDITABLE if name in values]
+    extra = {"title_source": title_source}
+    if "title_confidence" in values:
+        extra["title_confidence"] = values["title_confidence"]
+    columns = [*names, *extra]
     row = await conn.fetchrow(
-        f"INSERT INTO contents ({', '.join(names)}, title_source) "
-        f"VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))}, 'manual') "
+        f"INSERT INTO contents ({', '.join(columns)}) "
+        f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))}) "
         f"RETURNING {CONTENT_COLUMNS}",
         *[_db_value(name, values[name]) for name in names],
+        *extra.values(),
     )
     assert row is not None
     return Content.from_row(row)
 
 
 async def update_content(
-    conn: asyncpg.Connection, content_id: int, values: dict[str, Any]
+    conn: Connection, content_id: int, values: dict[str, Any]
 ) -> Content | None:
-    """Apply the given fields; an edited title is never replaced by a rescan."""
+    """Apply the given fields; edited descriptive fields are never replaced by a rescan."""
     names = [name for name in EDITABLE if name in values]
     if not names:
         return await get_content(conn, content_id)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
-    manual = ", title_source = 'manual'" if "title" in names else ""
+    manual = ", title_source = 'manual'" if DESCRIPTIVE.intersection(names) else ""
     row = await conn.fetchrow(
         f"UPDATE contents SET {assignments}{manual}, updated_at = now() WHERE id = $1 "
         f"RETURNING {CONTENT_COLUMNS}",
-        content_id, *[_db_value(name, values[name]) for name in names],
+        content_id,
+        *[_db_value(name, values[name]) for name in names],
     )
     return None if row is None else Content.from_row(row)
 
 
 def _db_value(name: str, value: Any) -> Any:
-    return json.dumps(value) if name == "metadata" else value
+    return json.dumps(value, ensure_ascii=False) if name == "metadata" else value
 
 
-async def delete_content(conn: asyncpg.Connection, content_id: int) -> bool:
-    return await conn.fetchval("DELETE FROM contents WHERE id = $1 RETURNING true",
-                               content_id) is not None
+async def delete_content(conn: Connection, content_id: int) -> bool:
+    return (
+        await conn.fetchval("DELETE FROM contents WHERE id = $1 RETURNING true", content_id)
+        is not None
+    )
 
 
-async def list_series(conn: asyncpg.Connection) -> list[Series]:
+_SERIES = (
+    "SELECT s.id, s.slug, s.title, s.brand, s.year, s.description, "
+    "       count(c.id)::int AS content_count, s.created_at, s.updated_at "
+    "FROM series s LEFT JOIN contents c ON c.series_id = s.id AND c.missing_since IS NULL "
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPage:
+    items: list[Series]
+    total: int
+    limit: int
+    offset: int
+
+
+async def list_series(
+    conn: Connection,
+    *,
+    brand: str | None = None,
+    year: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> SeriesPage:
+    """Series newest year first (then title, id: a stable order), with their content counts."""
     rows = await conn.fetch(
-        "SELECT s.id, s.slug, s.title, s.brand, s.year, s.description, "
-        "       count(c.id)::int AS content_count, s.created_at, s.updated_at "
-        "FROM series s LEFT JOIN contents c ON c.series_id = s.id "
-        "GROUP BY s.id ORDER BY s.year DESC NULLS LAST, s.title, s.id"
+        f"{_SERIES} WHERE ($1::text IS NULL OR s.brand = $1) AND ($2::int IS NULL OR s.year = $2) "
+        "GROUP BY s.id ORDER BY s.year DESC NULLS LAST, s.title, s.id LIMIT $3 OFFSET $4",
+        brand,
+        year,
+        limit,
+        offset,
     )
-    return [Series(**dict(row)) for row in rows]
+    total = await conn.fetchval(
+        "SELECT count(*) FROM series WHERE ($1::text IS NULL OR brand = $1) "
+        "AND ($2::int IS NULL OR year = $2)",
+        brand,
+        year,
+    )
+    return SeriesPage([Series(**dict(row)) for row in rows], total, limit, offset)
 
 
-async def get_series(conn: asyncpg.Connection, series_id: int) -> Series | None:
-    row = await conn.fetchrow(
-        "SELECT s.id, s.slug, s.title, s.brand, s.year, s.description, "
-        "       count(c.id)::int AS content_count, s.created_at, s.updated_at "
-        "FROM series s LEFT JOIN contents c ON c.series_id = s.id "
-        "WHERE s.id = $1 GROUP BY s.id",
-        series_id,
-    )
+async def get_series(conn: Connection, series_id: int) -> Series | None:
+    row = await conn.fetchrow(f"{_SERIES} WHERE s.id = $1 GROUP BY s.id", series_id)
     return None if row is None else Series(**dict(row))
 
 
-HAND_COLUMNS = ("id, content_id, hand_index, start_seconds, end_seconds, category, title, "
-                "players, pot_size, created_at")
+async def series_exists(conn: Connection, series_id: int) -> bool:
+    return bool(
+        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM series WHERE id = $1)", series_id)
+    )
 
 
-async def list_hands(conn: asyncpg.Connection, content_id: int) -> list[Hand]:
+HAND_COLUMNS = (
+    "id, content_id, hand_index, start_seconds, end_seconds, category, title, "
+    "players, pot_size, created_at"
+)
+
+
+async def list_hands(conn: Connection, content_id: int) -> list[Hand]:
     rows = await conn.fetch(
         f"SELECT {HAND_COLUMNS} FROM best_hands WHERE content_id = $1 ORDER BY hand_index",
         content_id,
@@ -229,7 +302,7 @@ async def list_hands(conn: asyncpg.Connection, content_id: int) -> list[Hand]:
 
 
 async def replace_hands(
-    conn: asyncpg.Connection, content_id: int, hands: Sequence[dict[str, Any]]
+    conn: Connection, content_id: int, hands: Sequence[dict[str, Any]]
 ) -> list[Hand]:
     """Set a content's hands to exactly `hands` (bulk edit), in one transaction."""
     async with conn.transaction():
@@ -237,8 +310,18 @@ async def replace_hands(
         await conn.executemany(
             "INSERT INTO best_hands (content_id, hand_index, start_seconds, end_seconds, "
             "category, title, players, pot_size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [(content_id, h["hand_index"], h["start_seconds"], h["end_seconds"],
-              h.get("category"), h.get("title", ""), list(h.get("players", [])),
-              h.get("pot_size")) for h in hands],
+            [
+                (
+                    content_id,
+                    h["hand_index"],
+                    h["start_seconds"],
+                    h["end_seconds"],
+                    h.get("category"),
+                    h.get("title", ""),
+                    list(h.get("players", [])),
+                    h.get("pot_size"),
+                )
+                for h in hands
+            ],
         )
     return await list_hands(conn, content_id)

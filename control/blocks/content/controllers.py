@@ -1,0 +1,180 @@
+"""HTTP routes of the content block (SPEC §4: /api/contents, /api/series, admin contents).
+
+The catalog is for subscribers: every read needs an authenticated caller (any role), so
+titles and file layout never leak to anonymous clients. Writes and scans need the admin role.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+
+from control.blocks.content.repository import ContentFilter
+from control.blocks.content.scan_jobs import ScanJobs
+from control.blocks.content.schemas import (
+    ContentCreate,
+    ContentOut,
+    ContentPage,
+    ContentUpdate,
+    EventType,
+    HandOut,
+    HandsReplace,
+    ScanJobOut,
+    SeriesOut,
+    SeriesPageOut,
+    SortOrder,
+)
+from control.blocks.content.service import ContentService
+from control.orchestration.block import BlockContext
+from control.orchestration.identity import authenticated, require_role
+from control.web.openapi import error_responses
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1..100).")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="Items to skip.")]
+YearFilter = Annotated[int | None, QueryParameter(ge=1970, le=2100)]
+Text = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
+SeriesFilter = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
+PositiveId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
+
+
+def provide_service(block_context: NamedDependency[BlockContext]) -> ContentService:
+    service: ContentService = block_context.state["service"]
+    return service
+
+
+def provide_scans(block_context: NamedDependency[BlockContext]) -> ScanJobs:
+    scans: ScanJobs = block_context.state["scans"]
+    return scans
+
+
+_DEPENDENCIES: Any = {
+    "contents": Provide(provide_service, sync_to_thread=False),
+    "scans": Provide(provide_scans, sync_to_thread=False),
+}
+
+
+class ContentController(Controller):
+    path = "/contents"
+    tags = ["content"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    guards = [authenticated]  # noqa: RUF012
+    dependencies = _DEPENDENCIES
+
+    @get("/", responses=error_responses(401))
+    async def list_contents(
+        self,
+        contents: NamedDependency[ContentService],
+        series_id: SeriesFilter = None,
+        brand: Text = None,
+        event_type: FromQuery[EventType | None] = None,
+        year: YearFilter = None,
+        quality: Text = None,
+        sort: FromQuery[SortOrder] = "newest",
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> ContentPage:
+        """Available contents, filtered and sorted; pages are stable (ties broken by id)."""
+        filters = ContentFilter(series_id, brand, event_type, year, quality)
+        return await contents.list_contents(filters, sort, limit, offset)
+
+    @get("/{content_id:int}", responses=error_responses(401, 404))
+    async def get_content(
+        self, content_id: PositiveId, contents: NamedDependency[ContentService]
+    ) -> ContentOut:
+        """One content (CONTENT_NOT_FOUND otherwise); `available` is false once its file is gone."""
+        return await contents.content(content_id)
+
+    @get("/{content_id:int}/hands", responses=error_responses(401, 404))
+    async def get_hands(
+        self, content_id: PositiveId, contents: NamedDependency[ContentService]
+    ) -> list[HandOut]:
+        """The content's best hands in hand_index order, with their start and end times."""
+        return await contents.hands(content_id)
+
+
+class SeriesController(Controller):
+    path = "/series"
+    tags = ["content"]  # noqa: RUF012
+    guards = [authenticated]  # noqa: RUF012
+    dependencies = _DEPENDENCIES
+
+    @get("/", responses=error_responses(401))
+    async def list_series(
+        self,
+        contents: NamedDependency[ContentService],
+        brand: Text = None,
+        year: YearFilter = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> SeriesPageOut:
+        """Series, newest year first, each with the number of its available contents."""
+        return await contents.list_series(brand, year, limit, offset)
+
+    @get("/{series_id:int}", responses=error_responses(401, 404))
+    async def get_series(
+        self, series_id: PositiveId, contents: NamedDependency[ContentService]
+    ) -> SeriesOut:
+        """One series (SERIES_NOT_FOUND otherwise); its contents: /contents?series_id=."""
+        return await contents.series(series_id)
+
+
+class AdminContentController(Controller):
+    path = "/admin"
+    tags = ["content", "admin"]  # noqa: RUF012
+    guards = [require_role("admin")]  # noqa: RUF012
+    dependencies = _DEPENDENCIES
+
+    @post("/contents", status_code=201, responses=error_responses(401, 403, 409, 422))
+    async def create_content(
+        self, data: JSONBody[ContentCreate], contents: NamedDependency[ContentService]
+    ) -> ContentOut:
+        """Catalogue a file under NAS_ROOT; a missing title is generated from its name and path,
+        a missing duration probed from the file."""
+        return await contents.create(data)
+
+    @patch("/contents/{content_id:int}", responses=error_responses(401, 403, 404, 409, 422))
+    async def update_content(
+        self,
+        content_id: PositiveId,
+        data: JSONBody[ContentUpdate],
+        contents: NamedDependency[ContentService],
+    ) -> ContentOut:
+        """Change some fields; edited titles and descriptive fields survive later scans."""
+        return await contents.update(content_id, data)
+
+    @delete("/contents/{content_id:int}", status_code=204, responses=error_responses(401, 403, 404))
+    async def delete_content(
+        self, content_id: PositiveId, contents: NamedDependency[ContentService]
+    ) -> None:
+        """Remove an entry with its hands and watch progress (the file stays on the NAS)."""
+        await contents.delete(content_id)
+
+    @put("/contents/{content_id:int}/hands", responses=error_responses(401, 403, 404, 422))
+    async def replace_hands(
+        self,
+        content_id: PositiveId,
+        data: JSONBody[HandsReplace],
+        contents: NamedDependency[ContentService],
+    ) -> list[HandOut]:
+        """Replace all hands at once (at most 500; end after start; unique hand_index;
+        within the video's duration): HANDS_INVALID lists every problem."""
+        return await contents.replace_hands(content_id, data.hands)
+
+    @post("/library/scan", status_code=202, responses=error_responses(401, 403, 409))
+    async def start_scan(
+        self, contents: NamedDependency[ContentService], scans: NamedDependency[ScanJobs]
+    ) -> ScanJobOut:
+        """Start importing NAS_ROOT in the background (LIBRARY_SCAN_RUNNING if one runs);
+        follow it at /admin/library/scan/{job_id}."""
+        return await scans.start(contents.nas_root)
+
+    @get("/library/scan/{job_id:str}", responses=error_responses(401, 403, 404))
+    async def scan_status(
+        self,
+        job_id: Annotated[str, PathParameter(max_length=64)],
+        scans: NamedDependency[ScanJobs],
+    ) -> ScanJobOut:
+        """A scan's status, progress {done, total} and, once finished, its report."""
+        return await scans.get(job_id)

@@ -1,0 +1,279 @@
+"""The content block's use cases: catalog reads through the L1 cache, edits with events.
+
+Every write publishes `content.created|updated|deleted` {content_id} and drops the entry's
+L1 key, so no reader (this process or another) serves a stale entry after the edit returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from control.blocks.content import repository as repo
+from control.blocks.content.errors import (
+    ContentInvalid,
+    ContentNotFound,
+    ContentPathTaken,
+    HandsInvalid,
+    SeriesNotFound,
+)
+from control.blocks.content.event_types import event_type
+from control.blocks.content.library import ScanReport, import_library
+from control.blocks.content.media import probe_media
+from control.blocks.content.schemas import (
+    ContentCreate,
+    ContentOut,
+    ContentPage,
+    ContentUpdate,
+    HandIn,
+    HandOut,
+    SeriesOut,
+    SeriesPageOut,
+    SortOrder,
+)
+from control.db.pool import Connection
+from control.orchestration.bus import Event, MessageBus
+from control.orchestration.contracts import L1Cache, TitleGenerator
+
+SOURCE = "content"
+CONTENT_TTL_SECONDS = 10 * 60
+MAX_HANDS = 500
+# A hand may end a little after the probed duration (containers round their last frame).
+_DURATION_SLACK_SECONDS = 1.0
+ScanProgressFn = Callable[[int, int, str], Awaitable[None]]
+
+
+def content_key(content_id: int) -> str:
+    """The L1 key of one content's detail (the seed's `content:{id}`, 10 minutes)."""
+    return f"content:{content_id}"
+
+
+def catalog_path(text: str) -> str:
+    """A file path as the catalog stores it (relative to NAS_ROOT); ContentInvalid if unsafe."""
+    path = PurePosixPath(text)
+    parts = path.parts
+    bad = (
+        path.is_absolute()
+        or "\\" in text
+        or "\x00" in text
+        or not parts
+        or any(part in ("..", ".") or part.startswith(".") for part in parts)
+        or text != path.as_posix()
+    )
+    if bad:
+        raise ContentInvalid(
+            "file_path must be a normalised relative path under NAS_ROOT with no hidden or "
+            "'..' parts",
+            details={"field": "file_path"},
+        )
+    return text
+
+
+class ContentService:
+    def __init__(
+        self,
+        db: asyncpg.Pool,
+        bus: MessageBus,
+        cache: L1Cache,
+        titles: TitleGenerator,
+        nas_root: Path,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.cache = cache
+        self.titles = titles
+        self.nas_root = nas_root
+
+    async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
+        await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
+
+    async def _changed(self, channel: str, content_id: int) -> None:
+        await self.cache.invalidate(content_key(content_id))
+        await self._emit(channel, {"content_id": content_id})
+
+    # reads ----------------------------------------------------------------------------------
+
+    async def list_contents(
+        self, filters: repo.ContentFilter, sort: SortOrder, limit: int, offset: int
+    ) -> ContentPage:
+        async with self.db.acquire() as conn:
+            page = await repo.list_contents(conn, filters, sort=sort, limit=limit, offset=offset)
+        return ContentPage([ContentOut.of(c) for c in page.items], page.total, limit, offset)
+
+    async def content(self, content_id: int) -> ContentOut:
+        """One content, from L1 when cached; ContentNotFound otherwise."""
+
+        async def load() -> dict[str, Any]:
+            async with self.db.acquire() as conn:
+                found = await repo.get_content(conn, content_id)
+            if found is None:
+                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+            return msgspec.to_builtins(ContentOut.of(found))  # type: ignore[no-any-return]
+
+        cached = await self.cache.get_or_compute(content_key(content_id), CONTENT_TTL_SECONDS, load)
+        return msgspec.convert(cached, ContentOut, strict=False)
+
+    async def hands(self, content_id: int) -> list[HandOut]:
+        async with self.db.acquire() as conn:
+            if await repo.get_content(conn, content_id) is None:
+                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+            return [HandOut.of(h) for h in await repo.list_hands(conn, content_id)]
+
+    async def list_series(
+        self, brand: str | None, year: int | None, limit: int, offset: int
+    ) -> SeriesPageOut:
+        async with self.db.acquire() as conn:
+            page = await repo.list_series(conn, brand=brand, year=year, limit=limit, offset=offset)
+        return SeriesPageOut([SeriesOut.of(s) for s in page.items], page.total, limit, offset)
+
+    async def series(self, series_id: int) -> SeriesOut:
+        async with self.db.acquire() as conn:
+            found = await repo.get_series(conn, series_id)
+        if found is None:
+            raise SeriesNotFound(f"no series {series_id}", details={"id": series_id})
+        return SeriesOut.of(found)
+
+    # writes ---------------------------------------------------------------------------------
+
+    async def create(self, body: ContentCreate) -> ContentOut:
+        values = {k: v for k, v in msgspec.structs.asdict(body).items() if v not in (None, {})}
+        values["file_path"] = catalog_path(body.file_path)
+        title_source = "manual" if body.title else "generated"
+        if not body.title:
+            values = {**self._generated(values["file_path"]), **values}
+        if body.duration_seconds is None or body.quality is None:
+            values = {**await self._probed(values["file_path"]), **values}
+        async with self.db.acquire() as conn:
+            await self._check_series(conn, body.series_id)
+            try:
+                created = await repo.insert_content(conn, values, title_source=title_source)
+            except asyncpg.UniqueViolationError:
+                raise ContentPathTaken(
+                    "this file is already in the catalog", details={"file_path": body.file_path}
+                ) from None
+        await self._changed("content.created", created.id)
+        return ContentOut.of(created)
+
+    def _generated(self, file_path: str) -> dict[str, Any]:
+        generated = self.titles.generate(PurePosixPath(file_path).name, file_path)
+        metadata = dict(generated.get("metadata") or {})
+        values = {
+            "title": generated["display_title"],
+            "short_title": generated.get("short_title"),
+            "brand": metadata.get("series"),
+            "year": metadata.get("year"),
+            "event_type": event_type(metadata),
+            "metadata": metadata,
+            "title_confidence": float(generated.get("confidence", 0.0)),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+    async def _probed(self, file_path: str) -> dict[str, Any]:
+        """Duration, quality and size of the file when it is on the NAS (nothing otherwise)."""
+        path = self.nas_root / file_path
+        if not await asyncio.to_thread(path.is_file):
+            return {}
+        media = await asyncio.to_thread(probe_media, path)
+        values: dict[str, Any] = {"file_size": path.stat().st_size}
+        if media is not None:
+            values |= {"duration_seconds": media.duration_seconds, "quality": media.quality}
+        return {k: v for k, v in values.items() if v is not None}
+
+    async def _check_series(self, conn: Connection, series_id: int | None) -> None:
+        if series_id is not None and not await repo.series_exists(conn, series_id):
+            raise ContentInvalid(f"no series {series_id}", details={"field": "series_id"})
+
+    async def update(self, content_id: int, body: ContentUpdate) -> ContentOut:
+        changes = body.changes()
+        if "file_path" in changes:
+            changes["file_path"] = catalog_path(changes["file_path"])
+        async with self.db.acquire() as conn:
+            await self._check_series(conn, changes.get("series_id"))
+            try:
+                updated = await repo.update_content(conn, content_id, changes)
+            except asyncpg.UniqueViolationError:
+                raise ContentPathTaken(
+                    "another entry has this file", details={"file_path": changes["file_path"]}
+                ) from None
+        if updated is None:
+            raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+        if changes:
+            await self._changed("content.updated", content_id)
+        return ContentOut.of(updated)
+
+    async def delete(self, content_id: int) -> None:
+        async with self.db.acquire() as conn:
+            if not await repo.delete_content(conn, content_id):
+                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+        await self._changed("content.deleted", content_id)
+
+    async def replace_hands(self, content_id: int, hands: Sequence[HandIn]) -> list[HandOut]:
+        async with self.db.acquire() as conn:
+            content = await repo.get_content(conn, content_id)
+            if content is None:
+                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+            check_hands(hands, content.duration_seconds)
+            saved = await repo.replace_hands(
+                conn, content_id, [msgspec.structs.asdict(h) for h in hands]
+            )
+        await self._changed("content.updated", content_id)
+        return [HandOut.of(h) for h in saved]
+
+    # the library ----------------------------------------------------------------------------
+
+    async def scan_library(self, root: Path, on_progress: ScanProgressFn | None) -> ScanReport:
+        """Import `root`, then announce every change (one event per entry, one summary)."""
+        async with self.db.acquire() as conn:
+            report = await import_library(conn, root, self.titles.generate, on_progress=on_progress)
+        await announce_scan(self.bus, report, self.cache)
+        return report
+
+
+async def announce_scan(bus: MessageBus, report: ScanReport, cache: L1Cache | None) -> None:
+    """The events of a finished scan; `cache` is None outside the control process (the CLI)."""
+    changed = [*report.updated_ids, *report.missing_ids]
+    if cache is not None and changed:
+        await cache.invalidate(*(content_key(i) for i in changed))
+    for channel, ids in (("content.created", report.added_ids), ("content.updated", changed)):
+        for content_id in ids:
+            await bus.publish(
+                channel, Event(source=SOURCE, type=channel, payload={"content_id": content_id})
+            )
+    summary = {"added": report.added, "updated": report.updated, "missing": report.missing}
+    await bus.publish(
+        "content.library_scanned",
+        Event(source=SOURCE, type="content.library_scanned", payload=summary),
+    )
+
+
+def check_hands(hands: Sequence[HandIn], duration: float | None) -> None:
+    """HandsInvalid listing every broken rule: count, order of times, unique index, length."""
+    problems: list[dict[str, Any]] = []
+    if len(hands) > MAX_HANDS:
+        problems.append({"rule": "too_many", "limit": MAX_HANDS, "count": len(hands)})
+    seen: set[int] = set()
+    for position, hand in enumerate(hands):
+        if hand.end_seconds <= hand.start_seconds:
+            problems.append({"rule": "end_not_after_start", "position": position})
+        if hand.hand_index in seen:
+            problems.append(
+                {
+                    "rule": "duplicate_hand_index",
+                    "position": position,
+                    "hand_index": hand.hand_index,
+                }
+            )
+        seen.add(hand.hand_index)
+        if duration is not None and hand.end_seconds > duration + _DURATION_SLACK_SECONDS:
+            problems.append(
+                {"rule": "after_end_of_video", "position": position, "duration_seconds": duration}
+            )
+    if problems:
+        raise HandsInvalid(
+            f"{len(problems)} problem(s) in the hands", details={"problems": problems[:50]}
+        )

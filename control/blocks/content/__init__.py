@@ -22,7 +22,9 @@ async def _start(ctx: BlockContext) -> None:
         ctx.contract(TITLE_GENERATOR),
         ctx.settings.nas_root,
     )
-    ctx.state.update(service=service, scans=ScanJobs(ctx.redis, service.scan_library))
+    ctx.state.update(
+        service=service, scans=ScanJobs(ctx.redis, service.scan_library, service.announce_scan)
+    )
 
 
 async def _stop(ctx: BlockContext) -> None:

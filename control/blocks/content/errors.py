@@ -38,8 +38,10 @@ class HandsInvalid(ContentError):
 
 
 class LibraryRootMissing(ContentError):
+    """NAS_ROOT is not there (unmounted, misconfigured): a dependency is down."""
+
     code = "LIBRARY_ROOT_MISSING"
-    status = 409
+    status = 503
 
 
 class ScanAlreadyRunning(ContentError):

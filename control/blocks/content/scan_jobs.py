@@ -30,6 +30,7 @@ JOB_TTL_SECONDS = 7 * 24 * 3600
 LOCK_TTL_SECONDS = 120
 PROGRESS_WRITE_INTERVAL = 0.25  # at most four Redis writes a second, whatever the NAS size
 Scanner = Callable[[Path, Callable[[int, int, str], Awaitable[None]]], Awaitable[ScanReport]]
+Announcer = Callable[[ScanReport, str], Awaitable[None]]
 
 
 def _now() -> datetime:
@@ -37,9 +38,10 @@ def _now() -> datetime:
 
 
 class ScanJobs:
-    def __init__(self, redis: Redis, scan: Scanner) -> None:
+    def __init__(self, redis: Redis, scan: Scanner, announce: Announcer) -> None:
         self._redis = redis
         self._scan = scan
+        self._announce = announce
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, root: Path) -> ScanJobOut:
@@ -84,6 +86,7 @@ class ScanJobs:
                 await self._save(job)
                 await self._redis.expire(RUNNING_KEY, LOCK_TTL_SECONDS)
 
+        report: ScanReport | None = None
         try:
             report = await self._scan(root, progress)
         except asyncio.CancelledError:
@@ -99,6 +102,9 @@ class ScanJobs:
             job.finished_at = _now()
             await self._save(job)
             await self._release(job.id)
+        # After the final save: whoever reacts to the events finds the job finished.
+        if report is not None:
+            await self._announce(report, job.id)
 
     async def _save(self, job: ScanJobOut) -> None:
         await self._redis.set(JOB_PREFIX + job.id, msgspec.json.encode(job), ex=JOB_TTL_SECONDS)

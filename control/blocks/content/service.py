@@ -227,15 +227,22 @@ class ContentService:
     # the library ----------------------------------------------------------------------------
 
     async def scan_library(self, root: Path, on_progress: ScanProgressFn | None) -> ScanReport:
-        """Import `root`, then announce every change (one event per entry, one summary)."""
+        """Import `root` (events follow with announce_scan once the caller recorded it)."""
         async with self.db.acquire() as conn:
-            report = await import_library(conn, root, self.titles.generate, on_progress=on_progress)
-        await announce_scan(self.bus, report, self.cache)
-        return report
+            return await import_library(conn, root, self.titles.generate, on_progress=on_progress)
+
+    async def announce_scan(self, report: ScanReport, job_id: str | None) -> None:
+        await announce_scan(self.bus, report, self.cache, job_id=job_id)
 
 
-async def announce_scan(bus: MessageBus, report: ScanReport, cache: L1Cache | None) -> None:
-    """The events of a finished scan; `cache` is None outside the control process (the CLI)."""
+async def announce_scan(
+    bus: MessageBus, report: ScanReport, cache: L1Cache | None, *, job_id: str | None = None
+) -> None:
+    """A finished scan's events: one per changed entry, then `content.library_scanned`.
+
+    `cache` is None outside the control process (the CLI): the cache block drops the keys
+    when the events reach it.
+    """
     changed = [*report.updated_ids, *report.missing_ids]
     if cache is not None and changed:
         await cache.invalidate(*(content_key(i) for i in changed))
@@ -244,7 +251,12 @@ async def announce_scan(bus: MessageBus, report: ScanReport, cache: L1Cache | No
             await bus.publish(
                 channel, Event(source=SOURCE, type=channel, payload={"content_id": content_id})
             )
-    summary = {"added": report.added, "updated": report.updated, "missing": report.missing}
+    summary: dict[str, Any] = {
+        "added": report.added,
+        "updated": report.updated,
+        "missing": report.missing,
+        "job_id": job_id,
+    }
     await bus.publish(
         "content.library_scanned",
         Event(source=SOURCE, type="content.library_scanned", payload=summary),

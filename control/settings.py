@@ -19,6 +19,13 @@ class ControlSettings(CommonSettings):
     refresh_token_ttl: int = Field(default=7 * 24 * 3600, ge=3600)
     stream_token_ttl: int = Field(default=10 * 60, ge=30)
     edge_public_url: str = "http://127.0.0.1:8080"
+    stream_bind_ip: bool = Field(
+        default=False,
+        description="Bind stream tokens to the client's network (/24 IPv4, /64 IPv6).",
+    )
+    # The edge's limiter settings (same variables): control lists leases against them.
+    stream_idle_ttl: int = Field(default=90, ge=3)
+    stream_limit_per_user: int = Field(default=3, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=12, le=16)
     database_pool_size: int = Field(default=10, ge=1, le=100)
     cache_redis_url: str | None = Field(

@@ -34,6 +34,7 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Control
         "database_url": database_url,
         "redis_url": redis_url,
         "access_token_keys": f"t1:{secrets.token_urlsafe(32)}",
+        "stream_token_keys": f"s1:{secrets.token_urlsafe(32)}",
         "rate_limit_per_ip": 100_000,
         "login_limit_per_ip": 100_000,
         "register_limit_per_ip": 100_000,

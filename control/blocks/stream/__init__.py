@@ -1,14 +1,55 @@
-"""The stream block: stream tokens, sessions and watch progress.
-
-Declared here so the registry places it in its wave; its routes arrive with its own issue.
-"""
+"""The stream block: stream tokens, the caller's live streams, watch progress, playback info."""
 
 from __future__ import annotations
 
-from control.orchestration.block import Block
+from control.blocks.stream.controllers import StreamController
+from control.blocks.stream.leases import LeaseStore
+from control.blocks.stream.owners import StreamOwners
+from control.blocks.stream.service import StreamService
+from control.blocks.stream.sessions import StreamSessions
+from control.blocks.stream.tokens import StreamTokenIssuer
+from control.orchestration.block import Block, BlockContext
+from control.orchestration.contracts import CONTENT_READER, ContentReader, Need
+from shared.token import MAX_LEEWAY_SECONDS
+
+
+async def _start(ctx: BlockContext) -> None:
+    settings = ctx.settings
+    ring = settings.key_ring()  # TokenConfigError (names STREAM_TOKEN_KEYS) marks us down
+
+    def content() -> ContentReader:
+        return ctx.contract(CONTENT_READER)
+
+    # A sid stays claimable while its token can start the stream and one idle lease after.
+    lifetime = settings.stream_token_ttl + settings.stream_idle_ttl
+    owners = StreamOwners(ctx.redis, lifetime)
+    issuer = StreamTokenIssuer(
+        ring,
+        ttl_seconds=settings.stream_token_ttl,
+        edge_public_url=settings.edge_public_url,
+        bind_ip=settings.stream_bind_ip,
+    )
+    # An ended sid stays ended for as long as its newest token (plus the verifier's leeway)
+    # could start it again.
+    ended_for = settings.stream_token_ttl + MAX_LEEWAY_SECONDS + settings.stream_idle_ttl
+    store = LeaseStore(ctx.redis, settings.stream_idle_ttl, ended_for)
+    ctx.state.update(
+        service=StreamService(ctx.db, ctx.bus, content, issuer, owners),
+        sessions=StreamSessions(store, owners, ctx.bus, content, settings.stream_limit_per_user),
+    )
+
+
+async def _probe(ctx: BlockContext) -> None:
+    await ctx.db.fetchval("SELECT 1 FROM watch_progress LIMIT 1")
+    await ctx.redis.ping()
+
 
 BLOCK = Block(
     name="stream",
     requires=("auth", "content"),
-    description="stream tokens, sessions and watch progress",
+    needs=(Need(CONTENT_READER.name, "1.0"),),
+    route_handlers=(StreamController,),
+    on_start=_start,
+    health=_probe,
+    description="stream tokens, the caller's live streams, watch progress and playback info",
 )

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
+from control.db.pool import Connection
 
 STARTED_RATIO = 0.10
 COMPLETED_RATIO = 0.90
@@ -42,8 +42,13 @@ _COLUMNS = "content_id, position_seconds, duration_seconds, completed, updated_a
 
 
 async def save_progress(
-    conn: asyncpg.Connection, *, user_id: int, content_id: int, position_seconds: float,
-    duration_seconds: float, client_ts: int | None = None,
+    conn: Connection,
+    *,
+    user_id: int,
+    content_id: int,
+    position_seconds: float,
+    duration_seconds: float,
+    client_ts: int | None = None,
 ) -> SaveResult:
     """Store a position; ignored when the stored one carries a newer player clock."""
     position = min(max(position_seconds, 0.0), duration_seconds)
@@ -61,7 +66,12 @@ async def save_progress(
                 updated_at = now()
             WHERE w.client_ts <= EXCLUDED.client_ts
             RETURNING {_COLUMNS}""",
-        user_id, content_id, position, duration_seconds, completed, stamp,
+        user_id,
+        content_id,
+        position,
+        duration_seconds,
+        completed,
+        stamp,
     )
     if row is not None:
         return SaveResult(Progress(**dict(row)), applied=True)
@@ -70,21 +80,24 @@ async def save_progress(
     return SaveResult(current, applied=False)
 
 
-async def get_progress(conn: asyncpg.Connection, *, user_id: int, content_id: int) -> Progress | None:
+async def get_progress(conn: Connection, *, user_id: int, content_id: int) -> Progress | None:
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM watch_progress WHERE user_id = $1 AND content_id = $2",
-        user_id, content_id,
+        user_id,
+        content_id,
     )
     return None if row is None else Progress(**dict(row))
 
 
-async def continue_watching(conn: asyncpg.Connection, user_id: int, limit: int = 20) -> list[Progress]:
+async def continue_watching(conn: Connection, user_id: int, limit: int = 20) -> list[Progress]:
     """The user's unfinished items past 10%, most recent first."""
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM watch_progress
             WHERE user_id = $1 AND NOT completed
               AND position_seconds >= $2 * duration_seconds
             ORDER BY updated_at DESC LIMIT $3""",
-        user_id, STARTED_RATIO, limit,
+        user_id,
+        STARTED_RATIO,
+        limit,
     )
     return [Progress(**dict(row)) for row in rows]

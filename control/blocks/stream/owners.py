@@ -1,0 +1,46 @@
+"""Which user owns which stream session (sid), so only the owner can renew or end it.
+
+The edge's leases say which user a *live* stream belongs to; this record also covers a sid
+whose token was issued but not played yet, or whose lease went idle while its player can
+still come back. It lives as long as the token could start the stream plus one lease TTL,
+and shares the limiter's `{wsoptv:streams}` hash tag (one Redis Cluster slot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+OWNER_KEY = "{wsoptv:streams}:owner:"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOwner:
+    user_id: int
+    content_id: int
+
+
+class StreamOwners:
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl = ttl_seconds
+
+    async def remember(self, sid: str, owner: StreamOwner) -> None:
+        """Record (or refresh, on renewal) the owner of `sid` for another full lifetime."""
+        await self.redis.set(OWNER_KEY + sid, f"{owner.user_id}:{owner.content_id}", ex=self.ttl)
+
+    async def owner(self, sid: str) -> StreamOwner | None:
+        raw = await self.redis.get(OWNER_KEY + sid)
+        if raw is None:
+            return None
+        user, _, content = (raw.decode() if isinstance(raw, bytes) else str(raw)).partition(":")
+        return StreamOwner(int(user), int(content))
+
+    async def owned_by(self, sid: str, user_id: int) -> StreamOwner | None:
+        """The record of `sid` if `user_id` owns it, else None (unknown and foreign alike)."""
+        owner = await self.owner(sid)
+        return owner if owner is not None and owner.user_id == user_id else None
+
+    async def forget(self, sid: str) -> None:
+        await self.redis.delete(OWNER_KEY + sid)

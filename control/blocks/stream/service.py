@@ -1,0 +1,178 @@
+"""The stream block's use cases: tokens, renewal, progress and playback info."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from control.blocks.stream.errors import ContentNotFound, StreamNotFound
+from control.blocks.stream.info import skip_zones
+from control.blocks.stream.owners import StreamOwner, StreamOwners
+from control.blocks.stream.progress import Progress, SaveResult, get_progress, save_progress
+from control.blocks.stream.schemas import (
+    HandOut,
+    ProgressIn,
+    ProgressOut,
+    SkipZoneOut,
+    StreamInfoOut,
+    StreamTokenOut,
+)
+from control.blocks.stream.tokens import IssuedToken, StreamTokenIssuer
+from control.orchestration.bus import Event, MessageBus
+from control.orchestration.contracts import ContentReader, PlayableContent
+
+SOURCE = "stream"
+
+
+class StreamService:
+    def __init__(
+        self,
+        db: asyncpg.Pool,
+        bus: MessageBus,
+        content: Callable[[], ContentReader],
+        issuer: StreamTokenIssuer,
+        owners: StreamOwners,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        # Resolved per call: the content block may go down and come back while we run.
+        self._content = content
+        self.issuer = issuer
+        self.owners = owners
+
+    async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
+        await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
+
+    async def playable(self, content_id: int) -> PlayableContent:
+        content = await self._content().playable(content_id)
+        if content is None:
+            raise ContentNotFound(
+                f"no playable content with id {content_id}", details={"content_id": content_id}
+            )
+        return content
+
+    # tokens -------------------------------------------------------------------------------
+
+    async def start(self, user_id: int, content_id: int, client_ip: str | None) -> StreamTokenOut:
+        """A new stream session (fresh sid) for the content, owned by the caller."""
+        content = await self.playable(content_id)
+        sid = str(uuid.uuid4())
+        await self.owners.remember(sid, StreamOwner(user_id, content.id))
+        issued = self.issuer.issue(
+            user_id=user_id,
+            content_id=content.id,
+            sid=sid,
+            file_path=content.file_path,
+            client_ip=client_ip,
+        )
+        await self._emit(
+            "stream.token_issued",
+            {"user_id": user_id, "content_id": content.id, "sid": sid, "renewed": False},
+        )
+        return _token_out(issued)
+
+    async def renew(self, user_id: int, sid: str, client_ip: str | None) -> StreamTokenOut:
+        """A fresh token for the caller's own stream session `sid` (same sid, same slot)."""
+        owner = await self.owners.owned_by(sid, user_id)
+        if owner is None:
+            raise StreamNotFound("no stream session with this id is yours", details={"sid": sid})
+        content = await self.playable(owner.content_id)
+        await self.owners.remember(sid, owner)
+        issued = self.issuer.issue(
+            user_id=user_id,
+            content_id=content.id,
+            sid=sid,
+            file_path=content.file_path,
+            client_ip=client_ip,
+        )
+        await self._emit(
+            "stream.token_issued",
+            {"user_id": user_id, "content_id": content.id, "sid": sid, "renewed": True},
+        )
+        return _token_out(issued)
+
+    # progress -----------------------------------------------------------------------------
+
+    async def save_progress(self, user_id: int, content_id: int, body: ProgressIn) -> ProgressOut:
+        """Store a position under the 10% / 90% rules; an older player clock never wins."""
+        content = await self.playable(content_id)
+        try:
+            async with self.db.acquire() as conn:
+                result: SaveResult = await save_progress(
+                    conn,
+                    user_id=user_id,
+                    content_id=content.id,
+                    position_seconds=body.position_seconds,
+                    duration_seconds=body.duration_seconds,
+                    client_ts=body.client_ts,
+                )
+        except asyncpg.ForeignKeyViolationError:
+            # Deleted between the lookup and the write (or the account just went away).
+            raise ContentNotFound(
+                f"no playable content with id {content_id}", details={"content_id": content_id}
+            ) from None
+        if result.applied:
+            await self._emit(
+                "stream.progress_updated",
+                {"user_id": user_id, "content_id": content.id, "state": result.progress.state},
+            )
+        return _progress_out(result.progress, applied=result.applied)
+
+    async def progress(self, user_id: int, content_id: int) -> ProgressOut:
+        """The stored progress, or a not_started state at 0 when nothing was saved yet."""
+        content = await self.playable(content_id)
+        async with self.db.acquire() as conn:
+            stored = await get_progress(conn, user_id=user_id, content_id=content.id)
+        if stored is None:
+            return ProgressOut(
+                content_id=content.id,
+                position_seconds=0.0,
+                duration_seconds=content.duration_seconds,
+                state="not_started",
+                completed=False,
+                updated_at=None,
+            )
+        return _progress_out(stored, applied=None)
+
+    # info ---------------------------------------------------------------------------------
+
+    async def info(self, content_id: int) -> StreamInfoOut:
+        """Duration, hand marks, the skip zones between hands and the number of best hands."""
+        content = await self.playable(content_id)
+        hands = await self._content().hands(content.id)
+        ordered = sorted(hands, key=lambda h: (h.start_seconds, h.hand_index))
+        return StreamInfoOut(
+            content_id=content.id,
+            title=content.title,
+            duration_seconds=content.duration_seconds,
+            hands=[
+                HandOut(h.hand_index, h.start_seconds, h.end_seconds, h.category, h.title)
+                for h in ordered
+            ],
+            skip_zones=[
+                SkipZoneOut(z.start_seconds, z.end_seconds)
+                for z in skip_zones(ordered, content.duration_seconds)
+            ],
+            best_hands=len(ordered),
+        )
+
+
+def _token_out(issued: IssuedToken) -> StreamTokenOut:
+    return StreamTokenOut(
+        url=issued.url, token=issued.token, sid=issued.sid, expires_at=issued.expires_at
+    )
+
+
+def _progress_out(progress: Progress, *, applied: bool | None) -> ProgressOut:
+    return ProgressOut(
+        content_id=progress.content_id,
+        position_seconds=progress.position_seconds,
+        duration_seconds=progress.duration_seconds,
+        state=progress.state,  # type: ignore[arg-type]
+        completed=progress.completed,
+        updated_at=progress.updated_at,
+        applied=applied,
+    )

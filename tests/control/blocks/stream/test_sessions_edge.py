@@ -1,0 +1,117 @@
+"""GET/DELETE /api/stream/sessions against real leases held by a real edge process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from control.settings import ControlSettings
+from deploy.demo import DemoFile, write_demo_file
+from deploy.infra import Endpoints
+from tests.control.blocks.stream.conftest import STREAM_KEYS, stream_app, stream_settings
+from tests.control.conftest import error_code
+from tests.support import free_port, wsoptv_process
+
+# '#', '$', spaces and parentheses: the URL the API builds must still reach the file.
+CLIP = DemoFile("ARCHIVE/Demo/Event #19 $500 COLOSSUS _ Day 1 (Part 1).mp4", 2, 160, 96, 150_000)
+
+
+@pytest.fixture(scope="module")
+def nas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("nas")
+    write_demo_file(root, CLIP)
+    return root
+
+
+@pytest.fixture
+def edge_url(nas: Path, tmp_path: Path, infra: Endpoints) -> Iterator[str]:
+    """A real `wsoptv edge` sharing the app's Redis and key ring, one stream per user."""
+    port = free_port()
+    env = {
+        "WSOPTV_DATA_DIR": str(tmp_path / "data"),
+        "NAS_ROOT": str(nas),
+        "SSD_CACHE_ROOT": str(tmp_path / "ssd"),
+        "REDIS_URL": infra.redis_url,
+        "STREAM_TOKEN_KEYS": STREAM_KEYS,
+        "EDGE_PORT": str(port),
+        "STREAM_LIMIT_PER_USER": "1",
+        "LOG_LEVEL": "warning",
+    }
+    (tmp_path / "ssd").mkdir()
+    url = f"http://127.0.0.1:{port}"
+    with wsoptv_process(["edge"], env, health_url=f"{url}/healthz", log=tmp_path / "edge.log"):
+        yield url
+
+
+@pytest.fixture
+def settings(infra: Endpoints, database_url: str, edge_url: str) -> ControlSettings:
+    return stream_settings(infra, database_url, edge_public_url=edge_url, stream_limit_per_user=1)
+
+
+@pytest.fixture
+async def app(settings: ControlSettings, redis: Any) -> Litestar:
+    return stream_app(settings)
+
+
+async def play(url: str) -> httpx.Response:
+    async with httpx.AsyncClient() as player:
+        return await player.get(url, headers={"Range": "bytes=0-1023"})
+
+
+async def test_sessions_listed_and_ended_free_the_edge_slot(
+    client: httpx.AsyncClient,
+    nas: Path,
+    auth_headers: Callable[..., Any],
+    make_content: Callable[..., Any],
+) -> None:
+    headers, _ = await auth_headers("ann")
+    other, _ = await auth_headers("bob")
+    content_id = await make_content(CLIP.relative_path, duration=2.0, title="Colossus Day 1")
+    assert (await client.get("/api/stream/sessions", headers=headers)).json()["sessions"] == []
+
+    first = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    played = await play(first["url"])
+    assert played.status_code == 206, played.text
+    assert played.content == (nas / CLIP.relative_path).read_bytes()[:1024]
+
+    listed = await client.get("/api/stream/sessions", headers=headers)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert (body["count"], body["limit"]) == (1, 1)
+    (session,) = body["sessions"]
+    assert (session["sid"], session["content_id"], session["title"]) == (
+        first["sid"],
+        content_id,
+        "Colossus Day 1",
+    )
+    assert session["last_seen_at"] is not None
+    assert (await client.get("/api/stream/sessions", headers=other)).json()["sessions"] == []
+
+    # One stream per user: a second session is refused by the edge while the first lives.
+    second = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    refused = await play(second["url"])
+    assert refused.status_code == 429
+    assert refused.json()["error"]["details"]["sessions"] == [first["sid"]]
+
+    # Only the owner can end it.
+    foreign = await client.delete(f"/api/stream/sessions/{first['sid']}", headers=other)
+    assert foreign.status_code == 404 and error_code(foreign) == "STREAM_NOT_FOUND"
+
+    ended = await client.delete(f"/api/stream/sessions/{first['sid']}", headers=headers)
+    assert ended.status_code == 204, ended.text
+    assert (await client.get("/api/stream/sessions", headers=headers)).json()["sessions"] == []
+    admitted = await play(second["url"])
+    assert admitted.status_code == 206
+
+    # The ended sid is gone for good: not listed, not renewable, not deletable twice.
+    again = await client.delete(f"/api/stream/sessions/{first['sid']}", headers=headers)
+    assert again.status_code == 404 and error_code(again) == "STREAM_NOT_FOUND"
+    renew = await client.post(f"/api/stream/{first['sid']}/renew", headers=headers)
+    assert renew.status_code == 404 and error_code(renew) == "STREAM_NOT_FOUND"
+    listed_after = (await client.get("/api/stream/sessions", headers=headers)).json()
+    assert [s["sid"] for s in listed_after["sessions"]] == [second["sid"]]

@@ -102,10 +102,24 @@ def worker() -> None:
 
 
 @main.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Library root to scan (default: NAS_ROOT).",
+)
 def scan(root: Path | None) -> None:
     """Scan the NAS into the catalog, with a progress bar."""
-    raise click.ClickException("not implemented yet: the scanner lands with the catalog issue")
+    from deploy.infra import infrastructure
+    from deploy.library_scan import scan_with_progress
+    from shared.errors import WsoptvError
+
+    settings = _settings()
+    with infrastructure(settings) as endpoints:
+        try:
+            scan_with_progress(endpoints, root or settings.nas_root)
+        except WsoptvError as exc:
+            raise click.ClickException(exc.message) from None
 
 
 @main.command("migrate")
@@ -179,10 +193,15 @@ def user_create(email: str, username: str, password_stdin: bool, admin: bool) ->
 @main.command()
 @click.option("--force", is_flag=True, help="Rewrite files that already exist.")
 def demo(force: bool) -> None:
-    """Write a small library of real, playable H.264/AAC MP4 files under NAS_ROOT."""
+    """Write a small library of real, playable H.264/AAC MP4 files under NAS_ROOT and scan it."""
     from deploy.demo import ensure_demo_library
+    from deploy.infra import infrastructure
+    from deploy.library_scan import scan_with_progress
 
-    ensure_demo_library(_settings().nas_root, overwrite=force)
+    settings = _settings()
+    ensure_demo_library(settings.nas_root, overwrite=force)
+    with infrastructure(settings) as endpoints:
+        scan_with_progress(endpoints, settings.nas_root)
 
 
 @contextmanager

@@ -72,6 +72,10 @@ def run(settings: CommonSettings, env: dict[str, str], *, demo: bool) -> int:
 
             if not nas_has_videos(settings.nas_root):
                 ensure_demo_library(settings.nas_root)
+        # The import is idempotent and cheap for unchanged files, so `up` always catches up.
+        from deploy.library_scan import scan_with_progress
+
+        scan_with_progress(endpoints, settings.nas_root)
         running: list[tuple[Service, subprocess.Popen[bytes]]] = []
         try:
             for service in services(env):

@@ -1,0 +1,78 @@
+"""`wsoptv scan` (and the scan after `wsoptv up` / `wsoptv demo`): NAS_ROOT into the catalog.
+
+The command line is not a block, so it composes the two blocks' functions itself: the
+content block's import and the title generator the content block is given at run time
+(the same ParserTitleGenerator behind the TITLE_GENERATOR contract). The scan's events go
+out on the bus through Redis, so running control processes drop stale cache entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import asyncpg
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from control.blocks.content.library import ScanReport, import_library
+from control.blocks.content.service import announce_scan
+from control.blocks.title_generator import ParserTitleGenerator
+from control.db.migrate import migrate
+from control.orchestration.bus import MessageBus
+from deploy.infra import Endpoints
+
+log = logging.getLogger("wsoptv.scan")
+
+
+async def scan_into_catalog(
+    endpoints: Endpoints, root: Path, progress: Progress | None = None
+) -> ScanReport:
+    """Migrate, import every video under `root`, announce the changes; the report."""
+    await migrate(endpoints.database_url)
+    task = progress.add_task("scanning", total=None) if progress is not None else None
+
+    async def on_progress(done: int, total: int, relative_path: str) -> None:
+        if progress is not None and task is not None:
+            name = relative_path.rsplit("/", 1)[-1][:40]
+            progress.update(task, completed=done, total=total, description=name or "scanning")
+
+    conn = await asyncpg.connect(endpoints.database_url)
+    try:
+        report = await import_library(
+            conn, root, ParserTitleGenerator().generate, on_progress=on_progress
+        )
+    finally:
+        await conn.close()
+    if progress is not None and task is not None:
+        progress.update(task, description="scanned")
+    redis = Redis.from_url(endpoints.redis_url)
+    try:
+        await announce_scan(MessageBus(redis), report, None)
+    except RedisError as exc:  # the catalog is right; only running caches may lag (TTL)
+        log.warning("scan events not sent (Redis unreachable): %s", exc)
+    finally:
+        await redis.aclose()
+    return report
+
+
+def describe(report: ScanReport) -> str:
+    return (
+        f"found {report.found} video(s): {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.missing} newly missing"
+    )
+
+
+def scan_with_progress(endpoints: Endpoints, root: Path) -> ScanReport:
+    """scan_into_catalog with a progress bar on the terminal, then the report on one line."""
+    with Progress(
+        TextColumn("{task.description:<42}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ) as progress:
+        report = asyncio.run(scan_into_catalog(endpoints, root, progress))
+    print(f"{root}: {describe(report)}", flush=True)
+    return report

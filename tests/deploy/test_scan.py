@@ -1,0 +1,113 @@
+"""`wsoptv scan`: the NAS into the catalog from the command line, against real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+
+from control.blocks.title_generator import ParserTitleGenerator
+from control.orchestration.bus import Event, MessageBus
+from deploy.demo import DemoFile, write_demo_file
+from tests.support import REPO
+
+CLIP = DemoFile("WSOP/2024/WSOP 2024 Main Event Day 8 (Part 1).mp4", 2, 320, 180, 200_000)
+SPARSE = "WSOP/2025/🏆€10,350 WSOPE MAIN EVENT   Day 2 [BRACELET EVENT #14] 👑.mov"
+CLUTTER = (
+    "WSOP/2025/._WSOPE Day 2.mov",
+    "WSOP/.DS_Store",
+    "WSOP/Thumbs.db",
+    ".isg/files.db",
+    "WSOP/notes.txt",
+    "WSOP/2025/cut.mxf.xmp",
+)
+
+
+def wsoptv(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deploy.cli", *args],
+        cwd=REPO,
+        env={**os.environ, **env, "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "library"
+    write_demo_file(root, CLIP)
+    for relative in (SPARSE, *CLUTTER):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / relative, "wb") as sparse:
+            sparse.truncate(3 * 2**30)
+    return root
+
+
+async def catalog(database_url: str) -> dict[str, asyncpg.Record]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return {r["file_path"]: r for r in await conn.fetch("SELECT * FROM contents")}
+    finally:
+        await conn.close()
+
+
+async def test_scan_imports_videos_only_and_is_idempotent(
+    data_env: dict[str, str], library: Path
+) -> None:
+    first = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
+    assert first.returncode == 0, first.stderr
+    assert "found 2 video(s): 2 added, 0 updated, 0 unchanged, 0 newly missing" in first.stdout
+    rows = await catalog(data_env["DATABASE_URL"])
+    assert set(rows) == {CLIP.relative_path, SPARSE}
+    titles = ParserTitleGenerator()
+    for path, row in rows.items():
+        assert row["title"] == titles.generate(Path(path).name, path)["display_title"]
+    assert rows[CLIP.relative_path]["duration_seconds"] == pytest.approx(2.0, abs=0.1)
+    assert rows[SPARSE]["file_size"] == 3 * 2**30
+    again = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
+    assert "found 2 video(s): 0 added, 0 updated, 2 unchanged, 0 newly missing" in again.stdout
+    (library / SPARSE).unlink()
+    gone = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
+    assert "found 1 video(s): 0 added, 0 updated, 1 unchanged, 1 newly missing" in gone.stdout
+    rows = await catalog(data_env["DATABASE_URL"])
+    assert rows[SPARSE]["missing_since"] is not None
+
+
+async def test_scan_defaults_to_nas_root_and_tells_running_control_processes(
+    data_env: dict[str, str], redis: Redis
+) -> None:
+    write_demo_file(Path(data_env["NAS_ROOT"]), CLIP)
+    bus = MessageBus(redis)
+    await bus.start()
+    received: asyncio.Queue[Event] = asyncio.Queue()
+
+    async def on_event(event: Event) -> None:
+        await received.put(event)
+
+    bus.subscribe("content.*", on_event)
+    try:
+        result = await asyncio.to_thread(wsoptv, ["scan"], data_env)
+        assert result.returncode == 0, result.stderr
+        assert "1 added" in result.stdout
+        created = await asyncio.wait_for(received.get(), 10)
+        summary = await asyncio.wait_for(received.get(), 10)
+    finally:
+        await bus.stop()
+    content_id = (await catalog(data_env["DATABASE_URL"]))[CLIP.relative_path]["id"]
+    assert (created.type, created.payload) == ("content.created", {"content_id": content_id})
+    assert summary.type == "content.library_scanned"
+    assert summary.payload == {"added": 1, "updated": 0, "missing": 0, "job_id": None}
+
+
+def test_scan_of_a_missing_root_fails_cleanly(data_env: dict[str, str], tmp_path: Path) -> None:
+    result = wsoptv(["scan", "--root", str(tmp_path / "not-mounted")], data_env)
+    assert result.returncode != 0
+    assert "is not a directory" in result.stderr and "Traceback" not in result.stderr

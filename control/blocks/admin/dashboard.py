@@ -1,0 +1,134 @@
+"""GET /api/admin/dashboard: real numbers from PostgreSQL, the limiter's Redis keys, the
+SSD cache directory, Redis INFO and this process's request counters."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from control.blocks.admin import activity, schemas
+from control.blocks.admin.http_rates import RequestRates
+from control.blocks.admin.ssd import SsdUsage
+
+TOP_CONTENTS = 10
+
+_USER_COUNTS = """
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE status = 'active') AS active,
+       count(*) FILTER (WHERE status = 'pending') AS pending,
+       count(*) FILTER (WHERE status = 'suspended') AS suspended,
+       count(*) FILTER (WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC')
+                                            AT TIME ZONE 'UTC') AS new_today
+FROM users"""
+_CONTENT_COUNTS = """
+SELECT (SELECT count(*) FROM contents) AS total,
+       (SELECT count(*) FROM contents WHERE missing_since IS NOT NULL) AS missing,
+       (SELECT count(*) FROM series) AS series,
+       (SELECT count(*) FROM best_hands) AS best_hands"""
+
+
+class DashboardService:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        ssd: SsdUsage,
+        capacity_bytes: int,
+        rates: RequestRates,
+    ) -> None:
+        self._pool, self._redis, self._ssd = pool, redis, ssd
+        self._capacity, self._rates = capacity_bytes, rates
+
+    async def build(self, registry: CollectorRegistry) -> schemas.Dashboard:
+        (users, contents), (streams, top, views), ssd, memory = await asyncio.gather(
+            self._counts(), self._streams(), self._ssd_cache(), self._redis_memory()
+        )
+        titles = await self._titles([v.content_id for v in top])
+        return schemas.Dashboard(
+            generated_at=datetime.now(UTC),
+            users=users,
+            contents=contents,
+            streams=streams,
+            views=views,
+            top_contents=[
+                schemas.TopContent(v.content_id, titles.get(v.content_id), v.week, v.today)
+                for v in top
+            ],
+            ssd_cache=ssd,
+            redis_memory=memory,
+            http=self._http(registry),
+        )
+
+    async def _counts(self) -> tuple[schemas.UserCounts, schemas.ContentCounts]:
+        async with self._pool.acquire() as conn:
+            users = await conn.fetchrow(_USER_COUNTS)
+            contents = await conn.fetchrow(_CONTENT_COUNTS)
+        assert users is not None and contents is not None
+        return schemas.UserCounts(**dict(users)), schemas.ContentCounts(
+            total=contents["total"],
+            available=contents["total"] - contents["missing"],
+            missing=contents["missing"],
+            series=contents["series"],
+            best_hands=contents["best_hands"],
+        )
+
+    async def _titles(self, content_ids: list[int]) -> dict[int, str]:
+        if not content_ids:
+            return {}
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT id, title FROM contents WHERE id = ANY($1::bigint[])", content_ids
+            )
+        return {row["id"]: row["title"] for row in rows}
+
+    async def _streams(
+        self,
+    ) -> tuple[schemas.StreamCounts, list[activity.ContentViews], schemas.ViewCounts]:
+        now_ms = await activity.redis_now_ms(self._redis)
+        (streams, users), by_content = await asyncio.gather(
+            activity.live_leases(self._redis, now_ms), activity.views(self._redis, now_ms)
+        )
+        totals = schemas.ViewCounts(
+            today=sum(v.today for v in by_content), last_7_days=sum(v.week for v in by_content)
+        )
+        return schemas.StreamCounts(streams, users), by_content[:TOP_CONTENTS], totals
+
+    async def _ssd_cache(self) -> schemas.SsdCache:
+        usage, age = await self._ssd.usage()
+        return schemas.SsdCache(
+            root=str(self._ssd.root),
+            root_exists=usage.root_exists,
+            used_bytes=usage.used_bytes,
+            file_bytes=usage.file_bytes,
+            files=usage.files,
+            capacity_bytes=self._capacity,
+            used_ratio=round(usage.used_bytes / self._capacity, 6) if self._capacity else 0.0,
+            measured_seconds_ago=round(age, 3),
+        )
+
+    async def _redis_memory(self) -> schemas.RedisMemory:
+        info: dict[str, Any] = await self._redis.info("memory")
+        ratio = info.get("mem_fragmentation_ratio")
+        return schemas.RedisMemory(
+            used_bytes=int(info["used_memory"]),
+            peak_bytes=int(info.get("used_memory_peak", 0)),
+            max_bytes=int(info.get("maxmemory", 0)),
+            fragmentation_ratio=None if ratio is None else float(ratio),
+        )
+
+    def _http(self, registry: CollectorRegistry) -> schemas.HttpRates:
+        rates = self._rates.measure(registry)
+        return schemas.HttpRates(
+            window_seconds=rates.window_seconds,
+            requests=rates.requests,
+            requests_per_second=round(rates.requests_per_second, 3),
+            server_errors=rates.server_errors,
+            error_rate=round(rates.error_rate, 4),
+            client_errors=rates.client_errors,
+            client_error_rate=round(rates.client_error_rate, 4),
+        )

@@ -46,6 +46,11 @@ class LeaseStore:
             out.append(Lease(sid, None, None, expires - self.idle_ttl_ms, None, expires))
         return out
 
+    async def started_ms(self, content_id: int, sid: str) -> int | None:
+        """When the edge started stream `sid`: the limiter counts each start as a view."""
+        score = await self.redis.zscore(f"{KEY_PREFIX}:views:{content_id}", sid)
+        return None if score is None else int(score)
+
     async def holds(self, user_id: int, sid: str) -> bool:
         score = await self.redis.zscore(f"{KEY_PREFIX}:user:{user_id}", sid)
         return score is not None and int(score) > await self._now_ms()

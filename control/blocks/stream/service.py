@@ -59,7 +59,27 @@ class StreamService:
     async def start(self, user_id: int, content_id: int, client_ip: str | None) -> StreamTokenOut:
         """A new stream session (fresh sid) for the content, owned by the caller."""
         content = await self.playable(content_id)
-        sid = str(uuid.uuid4())
+        return await self._issue(user_id, content, str(uuid.uuid4()), client_ip, renewed=False)
+
+    async def renew(self, user_id: int, sid: str, client_ip: str | None) -> StreamTokenOut:
+        """A fresh token for the caller's own stream session `sid` (same sid, same slot)."""
+        owner = await self.owners.owned_by(sid, user_id)
+        if owner is None:
+            raise StreamNotFound("no stream session with this id is yours", details={"sid": sid})
+        content = await self.playable(owner.content_id)
+        return await self._issue(user_id, content, sid, client_ip, renewed=True)
+
+    async def _issue(
+        self,
+        user_id: int,
+        content: PlayableContent,
+        sid: str,
+        client_ip: str | None,
+        *,
+        renewed: bool,
+    ) -> StreamTokenOut:
+        # The owner record is (re)written before the token exists, so a token never names
+        # a sid that its owner could not renew or end.
         await self.owners.remember(sid, StreamOwner(user_id, content.id))
         issued = self.issuer.issue(
             user_id=user_id,
@@ -70,27 +90,7 @@ class StreamService:
         )
         await self._emit(
             "stream.token_issued",
-            {"user_id": user_id, "content_id": content.id, "sid": sid, "renewed": False},
-        )
-        return _token_out(issued)
-
-    async def renew(self, user_id: int, sid: str, client_ip: str | None) -> StreamTokenOut:
-        """A fresh token for the caller's own stream session `sid` (same sid, same slot)."""
-        owner = await self.owners.owned_by(sid, user_id)
-        if owner is None:
-            raise StreamNotFound("no stream session with this id is yours", details={"sid": sid})
-        content = await self.playable(owner.content_id)
-        await self.owners.remember(sid, owner)
-        issued = self.issuer.issue(
-            user_id=user_id,
-            content_id=content.id,
-            sid=sid,
-            file_path=content.file_path,
-            client_ip=client_ip,
-        )
-        await self._emit(
-            "stream.token_issued",
-            {"user_id": user_id, "content_id": content.id, "sid": sid, "renewed": True},
+            {"user_id": user_id, "content_id": content.id, "sid": sid, "renewed": renewed},
         )
         return _token_out(issued)
 

@@ -63,7 +63,10 @@ class StreamSessions:
         if lease.content_id is not None:
             return lease
         owner = await self.owners.owned_by(lease.sid, user_id)
-        return lease if owner is None else replace(lease, content_id=owner.content_id)
+        if owner is None:
+            return lease
+        started = lease.started_ms or await self.store.started_ms(owner.content_id, lease.sid)
+        return replace(lease, content_id=owner.content_id, started_ms=started)
 
     async def end(self, user_id: int, sid: str) -> None:
         """Free the user's stream `sid` now; StreamNotFound when it is not theirs."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,7 @@ async def test_sessions_listed_and_ended_free_the_edge_slot(
     content_id = await make_content(CLIP.relative_path, duration=2.0, title="Colossus Day 1")
     assert (await client.get("/api/stream/sessions", headers=headers)).json()["sessions"] == []
 
+    before = datetime.now(UTC) - timedelta(seconds=1)
     first = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
     played = await play(first["url"])
     assert played.status_code == 206, played.text
@@ -89,7 +91,10 @@ async def test_sessions_listed_and_ended_free_the_edge_slot(
         content_id,
         "Colossus Day 1",
     )
-    assert session["last_seen_at"] is not None
+    started = datetime.fromisoformat(session["started_at"])
+    last_seen = datetime.fromisoformat(session["last_seen_at"])
+    assert before <= started <= last_seen <= datetime.now(UTC) + timedelta(seconds=1)
+    assert datetime.fromisoformat(session["expires_at"]) > datetime.now(UTC)
     assert (await client.get("/api/stream/sessions", headers=other)).json()["sessions"] == []
 
     # One stream per user: a second session is refused by the edge while the first lives.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -28,6 +29,7 @@ from control.blocks.content.event_types import event_type
 from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo, probe_media
 from control.db.pool import Connection
 
+log = logging.getLogger("wsoptv.control.block.content.library")
 # Generates {display_title, short_title, confidence, metadata} from (file name, relative path).
 TitleFunction = Callable[[str, str | None], Mapping[str, Any]]
 Probe = Callable[[Path], MediaInfo | None]
@@ -101,6 +103,9 @@ def walk_videos(root: Path) -> Iterator[FoundFile]:
             if not is_catalog_video(name):
                 continue
             path = Path(dirpath) / name
+            if not _utf8(path.relative_to(root).as_posix()):
+                log.warning("skipped %r: its name is not UTF-8 (rename it to list it)", path)
+                continue
             try:
                 stat = path.lstat()
             except OSError:
@@ -112,6 +117,16 @@ def walk_videos(root: Path) -> Iterator[FoundFile]:
                     stat.st_size,
                     datetime.fromtimestamp(stat.st_mtime, UTC),
                 )
+
+
+def _utf8(text: str) -> bool:
+    # os.walk hands undecodable bytes over as surrogates: PostgreSQL cannot store them, and
+    # no stream URL could name the file.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def series_key(metadata: Mapping[str, Any]) -> SeriesKey | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import asyncpg
@@ -159,3 +160,18 @@ async def test_a_root_that_is_not_a_directory_is_refused(
 ) -> None:
     with pytest.raises(LibraryRootMissing):
         await scan(db, tmp_path / "nowhere")
+
+
+def write_raw(root: Path, name: bytes) -> None:
+    with open(os.fsencode(root) + b"/" + name, "wb") as file:
+        file.write(b"\0" * 16)
+
+
+async def test_a_name_that_is_not_utf8_is_skipped_not_fatal(
+    db: asyncpg.Connection, nas_root: Path
+) -> None:
+    write_raw(nas_root, b"ok.mp4")
+    write_raw(nas_root, b"bad\xff name.mp4")  # Latin-1 bytes from an old Windows share
+    report = await scan(db, nas_root)
+    assert (report.found, report.added) == (1, 1)
+    assert set(await catalog(db)) == {"ok.mp4"}

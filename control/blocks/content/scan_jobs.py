@@ -118,6 +118,10 @@ class ScanJobs:
             job_id,
         )
 
+    async def join(self) -> None:
+        """Wait until the scans this process runs have finished (recorded and announced)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def stop(self) -> None:
         """Cancel running scans (their jobs end as failed: interrupted)."""
         for task in list(self._tasks):

@@ -82,7 +82,7 @@ def create_app(
             await redis.aclose()
             await app.state.db.close()
 
-    origins = settings.cors_origin_list()
+    origins = settings.cors_origins
     app = Litestar(
         route_handlers=[health, metrics, *block_routers(registry)],
         lifespan=[lifespan],

@@ -89,7 +89,7 @@ async def test_metrics_count_requests_bus_events_and_pool(
 async def test_cors_allows_only_configured_origins(
     settings: ControlSettings, redis: object
 ) -> None:
-    app = create_app(settings.model_copy(update={"cors_origins": "https://tv.example.org"}))
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://tv.example.org"]}))
     preflight = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type",

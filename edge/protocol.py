@@ -33,6 +33,9 @@ _EXTENSIONS: dict[str, dict[object, object]] = {ZEROCOPY: {}}
 # Hand the event loop back after this many bytes even to a client that never blocks us, so
 # one fast reader on loopback cannot starve the other connections.
 _YIELD_EVERY_BYTES = 8 * 1024 * 1024
+MAX_URL_BYTES = 8 * 1024
+MAX_HEADER_LINE_BYTES = 8 * 1024
+MAX_HEADER_BYTES = 32 * 1024
 # uvicorn's HEADER_RE / HEADER_VALUE_RE, as one pattern matching a whole block of lines.
 _HEADER_BLOCK = re.compile(
     rb'(?:[^\x00-\x1f\x7f()<>@,;:\[\]={} \t\\"]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n)*'
@@ -99,8 +102,28 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.header_bytes = 0
         if self.zerocopy:
             self.scope["extensions"] = _EXTENSIONS
+
+    # Request size limits (nginx's defaults): httptools has none of its own. Raising in a
+    # parser callback makes feed_data fail; send_400_response then answers with `refusal`.
+    refusal: tuple[int, str] | None = None
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_URL_BYTES:
+            self.refusal = (414, "Request URI too long.")
+            raise ValueError("request target too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        # httptools may deliver one header in pieces; a whole line is name + value.
+        size = len(name) + len(value)
+        self.header_bytes += size
+        if size > MAX_HEADER_LINE_BYTES or self.header_bytes > MAX_HEADER_BYTES:
+            self.refusal = (431, "Request header fields too large.")
+            raise ValueError("request headers too large")
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
@@ -118,7 +141,22 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         if cycle is not None and cycle.response_started and not cycle.response_complete:
             cycle.keep_alive = False
             return
-        super().send_400_response(msg)
+        if self.refusal is None:
+            super().send_400_response(msg)
+            return
+        status, reason = self.refusal
+        self.transport.write(
+            b"".join(
+                (
+                    STATUS_LINE[status],
+                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-length: %d\r\n" % len(reason),
+                    b"connection: close\r\n\r\n",
+                    reason.encode("ascii"),
+                )
+            )
+        )
+        self.transport.close()
 
     def dup_socket(self) -> socket.socket:
         """A second handle on the connection's socket (non-blocking, like the original)."""

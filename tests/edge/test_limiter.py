@@ -243,3 +243,22 @@ async def test_redis_outage_policy_closed_refuses_new_streams(
         assert await play(edge, playing) == 206
         assert await play(edge, edge.token(FILE, sub="q", sid="new")) == 503
         assert (await _health(edge))["limiter"] == "fallback-closed"
+
+
+async def test_a_stream_being_read_keeps_its_lease_and_an_idle_one_loses_it(
+    tmp_path: Path, infra: Endpoints
+) -> None:
+    limits = {"STREAM_LIMIT_GLOBAL": "1", "STREAM_QUEUE_SIZE": "0", "STREAM_IDLE_TTL": "3"}
+    async with edges(tmp_path, infra.redis_url, 1, **limits) as ((edge,), redis):
+        reader = edge.token(FILE, sub="a", sid="reader")
+        newcomer = edge.token(FILE, sub="b", sid="newcomer")
+        started = time.monotonic()
+        while time.monotonic() - started < 4.5:  # well past the 3 s TTL
+            assert await play(edge, reader) == 206
+            await asyncio.sleep(0.3)
+        assert await redis.zscore(f"{KEY_PREFIX}:leases", "reader") is not None
+        assert await play(edge, newcomer) == 503
+        idle_from = time.monotonic()
+        while await play(edge, newcomer) != 206:  # the reader went idle: its slot frees
+            assert time.monotonic() - idle_from < 3 + 1 + 2
+            await asyncio.sleep(0.2)

@@ -53,7 +53,8 @@ async def test_tail_may_repeat_the_file_name(edge: Edge, movie: str) -> None:
         (f"bytes=-{SIZE * 2}", 0, SIZE - 1),
         (f"bytes={SIZE - 10}-{SIZE * 5}", SIZE - 10, SIZE - 1),
         ("bytes=0-99999999999999999999999", 0, SIZE - 1),
-        ("bytes=" + ",".join(f"{i}-{i + 100}" for i in range(1000)), 0, 1099),
+        # 1,000 overlapping ranges (6 KB, under the 8 KiB header-line limit) cost one.
+        ("bytes=" + ",".join(f"{i % 100}-{i % 100 + 50}" for i in range(1000)), 0, 149),
     ],
 )
 async def test_single_ranges(

@@ -91,7 +91,13 @@ def create_app(
             "principal": Provide(provide_principal),
             "db_connection": Provide(provide_connection),
         },
-        cors_config=CORSConfig(allow_origins=origins, allow_credentials=True) if origins else None,
+        cors_config=CORSConfig(
+            allow_origins=origins,
+            allow_credentials=True,
+            expose_headers=["Retry-After", "X-Request-ID"],
+        )
+        if origins
+        else None,
         openapi_config=OpenAPIConfig(title="WSOPTV control plane", version="1.0.0", path="/schema"),
         state=State(
             {
@@ -104,7 +110,11 @@ def create_app(
         logging_config=None,
         debug=False,
     )
-    observer = RequestObserver(app.asgi_handler, http_metrics)  # type: ignore[arg-type]
+    observer = RequestObserver(
+        app.asgi_handler,  # type: ignore[arg-type]
+        http_metrics,
+        cors_origins=frozenset(origins),
+    )
     app.asgi_handler = observer  # type: ignore[assignment]
     metrics_registry.register(RuntimeCollector(bus, registry, lambda: app.state.get("db")))
     return app

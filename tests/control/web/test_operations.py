@@ -106,6 +106,7 @@ async def test_cors_allows_only_configured_origins(
         assert "access-control-allow-origin" not in other.headers
         simple = await client.get("/api/health", headers={"Origin": "https://tv.example.org"})
         assert simple.headers["access-control-allow-origin"] == "https://tv.example.org"
+        assert "retry-after" in simple.headers["access-control-expose-headers"].lower()
 
 
 def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -151,3 +152,17 @@ async def test_openapi_lists_every_route_with_schemas_and_error_responses(
     assert {"access_token", "refresh_token", "token_type", "expires_in"} <= set(
         token_pair["properties"]
     )
+
+
+async def test_a_rate_limited_answer_is_readable_by_the_front_end(
+    settings: ControlSettings, redis: object
+) -> None:
+    update = {"cors_origins": ["https://tv.example.org"], "rate_limit_per_ip": 1}
+    origin = {"Origin": "https://tv.example.org"}
+    async with running(create_app(settings.model_copy(update=update))) as client:
+        await client.get("/api/auth/me", headers=origin)
+        limited = await client.get("/api/auth/me", headers=origin)
+        assert limited.status_code == 429
+        assert limited.headers["access-control-allow-origin"] == "https://tv.example.org"
+        foreign = await client.get("/api/auth/me", headers={"Origin": "https://evil.example.com"})
+        assert "access-control-allow-origin" not in foreign.headers

@@ -85,8 +85,10 @@ def edge_env(nas: Path, ssd: Path, infra: Endpoints, port: int, **extra: str) ->
 
 
 @contextmanager
-def run_edges(root: Path, infra: Endpoints, count: int = 1, **extra: str) -> Iterator[list[Edge]]:
-    """`count` edge processes sharing one pair of media roots and one Redis."""
+def run_edges(
+    root: Path, infra: Endpoints, count: int = 1, workers: int = 1, **extra: str
+) -> Iterator[list[Edge]]:
+    """`count` edge servers (of `workers` processes each) sharing media roots and Redis."""
     nas, ssd = root / "nas", root / "ssd"
     nas.mkdir(parents=True, exist_ok=True)
     ssd.mkdir(parents=True, exist_ok=True)
@@ -96,7 +98,7 @@ def run_edges(root: Path, infra: Endpoints, count: int = 1, **extra: str) -> Ite
             port = free_port()
             proc = stack.enter_context(
                 wsoptv_process(
-                    ["edge"],
+                    ["edge", "--workers", str(workers)],
                     edge_env(nas, ssd, infra, port, **extra),
                     health_url=f"http://127.0.0.1:{port}/healthz",
                     log=root / f"edge-{index}.log",

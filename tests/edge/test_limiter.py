@@ -262,3 +262,26 @@ async def test_a_stream_being_read_keeps_its_lease_and_an_idle_one_loses_it(
         while await play(edge, newcomer) != 206:  # the reader went idle: its slot frees
             assert time.monotonic() - idle_from < 3 + 1 + 2
             await asyncio.sleep(0.2)
+
+
+async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpoints) -> None:
+    url = with_db(infra.redis_url, 15)
+    client = Redis.from_url(url)
+    await client.flushdb()
+    try:
+        with run_edges(
+            tmp_path,
+            Endpoints("postgresql://unused/none", url),
+            1,
+            workers=2,
+            STREAM_LIMIT_PER_USER="2",
+        ) as (edge,):
+            edge.write(FILE, DATA)
+            # New connections land on either worker; the per-user limit holds across them.
+            statuses = [
+                await play(edge, edge.token(FILE, sub="shared", sid=f"w-{i}")) for i in range(6)
+            ]
+            assert statuses == [206, 206, 429, 429, 429, 429]
+            assert await client.zcard(f"{KEY_PREFIX}:user:shared") == 2
+    finally:
+        await client.aclose()

@@ -6,7 +6,7 @@ import base64
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +86,12 @@ def edge_env(nas: Path, ssd: Path, infra: Endpoints, port: int, **extra: str) ->
 
 @contextmanager
 def run_edges(
-    root: Path, infra: Endpoints, count: int = 1, workers: int = 1, **extra: str
+    root: Path,
+    infra: Endpoints,
+    count: int = 1,
+    *,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[list[Edge]]:
     """`count` edge servers (of `workers` processes each) sharing media roots and Redis."""
     nas, ssd = root / "nas", root / "ssd"
@@ -99,7 +104,7 @@ def run_edges(
             proc = stack.enter_context(
                 wsoptv_process(
                     ["edge", "--workers", str(workers)],
-                    edge_env(nas, ssd, infra, port, **extra),
+                    edge_env(nas, ssd, infra, port, **(env or {})),
                     health_url=f"http://127.0.0.1:{port}/healthz",
                     log=root / f"edge-{index}.log",
                 )
@@ -114,8 +119,10 @@ def edge(tmp_path_factory: pytest.TempPathFactory, infra: Endpoints) -> Iterator
     with run_edges(
         tmp_path_factory.mktemp("edge"),
         infra,
-        CORS_ORIGINS='["https://player.example"]',
-        STREAM_LIMIT_GLOBAL="10000",
-        STREAM_LIMIT_PER_USER="100",
+        env={
+            "CORS_ORIGINS": '["https://player.example"]',
+            "STREAM_LIMIT_GLOBAL": "10000",
+            "STREAM_LIMIT_PER_USER": "100",
+        },
     ) as (only,):
         yield only

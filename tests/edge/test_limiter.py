@@ -44,7 +44,7 @@ async def edges(
     await client.flushdb()
     infra = Endpoints("postgresql://unused/none", url)
     try:
-        with run_edges(tmp_path, infra, count, **limits) as group:
+        with run_edges(tmp_path, infra, count, env=limits) as group:
             group[0].write(FILE, DATA)
             yield group, client
     finally:
@@ -203,7 +203,7 @@ async def test_redis_outage_policy_open_serves_under_the_fallback_limit_and_reco
 ) -> None:
     infra = Endpoints("postgresql://unused/none", own_redis.url)
     limits = {"STREAM_FALLBACK_LIMIT": "2", "REDIS_FAILURE_POLICY": "open"}
-    with run_edges(tmp_path, infra, 1, **limits) as (edge,):
+    with run_edges(tmp_path, infra, 1, env=limits) as (edge,):
         edge.write(FILE, DATA)
         playing = edge.token(FILE, sub="p", sid="before-outage")
         assert await play(edge, playing) == 206
@@ -235,7 +235,7 @@ async def test_redis_outage_policy_closed_refuses_new_streams(
     tmp_path: Path, own_redis: EmbeddedRedis
 ) -> None:
     infra = Endpoints("postgresql://unused/none", own_redis.url)
-    with run_edges(tmp_path, infra, 1, REDIS_FAILURE_POLICY="closed") as (edge,):
+    with run_edges(tmp_path, infra, 1, env={"REDIS_FAILURE_POLICY": "closed"}) as (edge,):
         edge.write(FILE, DATA)
         playing = edge.token(FILE, sub="p", sid="playing")
         assert await play(edge, playing) == 206
@@ -274,7 +274,7 @@ async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpo
             Endpoints("postgresql://unused/none", url),
             1,
             workers=2,
-            STREAM_LIMIT_PER_USER="2",
+            env={"STREAM_LIMIT_PER_USER": "2"},
         ) as (edge,):
             edge.write(FILE, DATA)
             # New connections land on either worker; the per-user limit holds across them.

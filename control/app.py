@@ -28,6 +28,7 @@ from control.web.health import health
 from control.web.logging import configure_logging
 from control.web.metrics import HttpMetrics, RuntimeCollector, metrics
 from control.web.observe import RequestObserver
+from control.web.openapi import COMPONENTS
 from control.web.ratelimit import WindowLimiter
 
 log = logging.getLogger("wsoptv.control")
@@ -98,7 +99,9 @@ def create_app(
         )
         if origins
         else None,
-        openapi_config=OpenAPIConfig(title="WSOPTV control plane", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="WSOPTV control plane", version="1.0.0", path="/schema", components=COMPONENTS
+        ),
         state=State(
             {
                 "settings": settings,

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.crc import key_slot
 
 from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
-from edge.limiter import KEY_PREFIX
+from edge.limiter import KEY_PREFIX, lease_keys
 from tests.edge.client import request
 from tests.edge.conftest import Edge, run_edges
 from tests.support import free_port
@@ -117,6 +118,8 @@ async def test_user_limit_is_429_with_the_users_sessions(tmp_path: Path, infra: 
         }
         # Another user is not affected.
         assert await play(edge, edge.token(FILE, sub="modest", sid="s-d")) == 206
+        metrics = (await request(edge.port, "/metrics")).body.decode()
+        assert 'edge_limiter_rejections_total{reason="user_limit"} 1.0' in metrics
 
 
 async def test_global_queue_waits_then_503_and_hands_over_freed_slots(
@@ -285,3 +288,8 @@ async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpo
             assert await client.zcard(f"{KEY_PREFIX}:user:shared") == 2
     finally:
         await client.aclose()
+
+
+def test_all_limiter_keys_share_one_cluster_slot() -> None:
+    keys = lease_keys("user-1", "sid-1", "content-1") + lease_keys("other", "sid-2", "c-2")
+    assert len({key_slot(key.encode()) for key in keys}) == 1

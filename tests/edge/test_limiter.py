@@ -21,7 +21,7 @@ from redis.crc import key_slot
 
 from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
-from edge.limiter import KEY_PREFIX, lease_keys
+from shared.streams import KEY_PREFIX, script_keys
 from tests.edge.client import request
 from tests.edge.conftest import Edge, run_edges
 from tests.support import free_port
@@ -291,5 +291,5 @@ async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpo
 
 
 def test_all_limiter_keys_share_one_cluster_slot() -> None:
-    keys = lease_keys("user-1", "sid-1", "content-1") + lease_keys("other", "sid-2", "c-2")
+    keys = script_keys("user-1", "sid-1", "content-1") + script_keys("other", "sid-2", "c-2")
     assert len({key_slot(key.encode()) for key in keys}) == 1

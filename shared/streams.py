@@ -18,6 +18,7 @@ View sets keep a 7-day window (VIEW_WINDOW_MS).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -96,7 +97,7 @@ async def user_leases(redis: Redis, sub: str) -> list[Lease]:
     """The user's live streams, oldest first."""
     now = await server_time_ms(redis)
     scored = await redis.zrangebyscore(user_key(sub), f"({now}", "+inf", withscores=True)
-    leases = await _describe(redis, scored)
+    leases = await _describe(redis, cast(list[tuple[bytes, float]], scored))
     return sorted(leases, key=lambda lease: lease.started_ms)
 
 
@@ -104,7 +105,7 @@ async def active_leases(redis: Redis) -> list[Lease]:
     """Every live stream."""
     now = await server_time_ms(redis)
     scored = await redis.zrangebyscore(LEASES, f"({now}", "+inf", withscores=True)
-    return await _describe(redis, scored)
+    return await _describe(redis, cast(list[tuple[bytes, float]], scored))
 
 
 async def release(redis: Redis, sub: str, sid: str, ended_for_ms: int) -> bool:
@@ -131,7 +132,8 @@ async def views_since(
     redis: Redis, since_ms: int, limit: int | None = None
 ) -> list[tuple[str, int]]:
     """(content id, started streams since `since_ms`), most viewed first; at most `limit`."""
-    cids = [cid.decode() for cid in await redis.zrangebyscore(VIEWED, since_ms, "+inf")]
+    members = cast(list[bytes], await redis.zrangebyscore(VIEWED, since_ms, "+inf"))
+    cids = [cid.decode() for cid in members]
     async with redis.pipeline(transaction=False) as pipe:
         for cid in cids:
             pipe.zcount(views_key(cid), since_ms, "+inf")

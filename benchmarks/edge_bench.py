@@ -24,6 +24,7 @@ import secrets
 import selectors
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -304,6 +305,7 @@ def main() -> None:
         help="comma-separated subset to run (ratios need nginx and starlette)",
     )
     parser.add_argument("--loads", default="64k,1m", help="comma-separated: 64k, 1m")
+    parser.add_argument("--rounds", type=int, default=1, help="report the median of rounds")
     args = parser.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -364,19 +366,23 @@ def main() -> None:
             ("starlette", naive, f"/f/{FILE_NAME}", f"/f/{FILE_NAME}", {"BENCH_ROOT": str(nas)}),
             ("edge", edge, f"/v/{token}", "/healthz", edge_env),
         ]
-        chosen = args.servers.split(",")
-        for name, argv, path, health, env in (plan for plan in plans if plan[0] in chosen):
-            port = free_port() if name != "nginx" else port
-            argv = [a.replace("{port}", str(port)) for a in argv]
-            env = {**env, "EDGE_PORT": str(port)}
-            base = f"http://127.0.0.1:{port}"
-            with running(name, argv, base + path, base + health, env, tmp / f"{name}.log") as srv:
-                truncating_client(srv.url, size, 0.5, 2)  # warm-up
-                for load in args.loads.split(","):
-                    measure(srv, size, args.seconds, load)
-                srv.results["peak_rss_mib"] = srv.peak_rss() / MIB
-                servers.append(srv)
-                print(f"  measured {name}", file=sys.stderr)
+        chosen = [plan for plan in plans if plan[0] in args.servers.split(",")]
+        nginx_port = port
+        # Servers take turns, round after round, so a noisy neighbour hits them all alike.
+        for round_number in range(args.rounds):
+            for name, argv, path, health, env in chosen:
+                port = free_port() if name != "nginx" else nginx_port
+                argv = [a.replace("{port}", str(port)) for a in argv]
+                env = {**env, "EDGE_PORT": str(port)}
+                base = f"http://127.0.0.1:{port}"
+                log = tmp / f"{name}.log"
+                with running(name, argv, base + path, base + health, env, log) as srv:
+                    truncating_client(srv.url, size, 0.5, 2)  # warm-up
+                    for load in args.loads.split(","):
+                        measure(srv, size, args.seconds, load)
+                    srv.results["peak_rss_mib"] = srv.peak_rss() / MIB
+                    servers.append(srv)
+                    print(f"  round {round_number + 1}: measured {name}", file=sys.stderr)
 
         slow = measure_slow(edge, edge_env, ring, tmp, args) if args.slow_clients else {}
     finally:
@@ -386,7 +392,13 @@ def main() -> None:
 
 
 def report(servers: list[Server], slow: dict[str, float], args: argparse.Namespace) -> None:
-    by_name = {s.name: s.results for s in servers}
+    rounds: dict[str, list[dict[str, float]]] = {}
+    for server in servers:
+        rounds.setdefault(server.name, []).append(server.results)
+    by_name = {
+        name: {key: statistics.median(r[key] for r in results) for key in results[0]}
+        for name, results in rounds.items()
+    }
     if "nginx" not in by_name or "starlette" not in by_name:
         for name, results in by_name.items():
             print(name, {k: round(v, 2) for k, v in results.items()})
@@ -395,7 +407,8 @@ def report(servers: list[Server], slow: dict[str, float], args: argparse.Namespa
     nginx, naive = by_name["nginx"], by_name["starlette"]
     print(
         f"\nEdge benchmark: {args.file_mib} MiB file in page cache, {args.seconds:g} s per load,"
-        " server on core 0 (1 worker), client on core 1\n"
+        " server on core 0 (1 worker), client on core 1, median of"
+        f" {args.rounds} round(s)\n"
     )
     print(
         "| server | 64 KiB req/s | p50 ms | p99 ms | req/CPU-s | x nginx | x starlette "

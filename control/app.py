@@ -28,6 +28,7 @@ from control.web.health import health
 from control.web.logging import configure_logging
 from control.web.metrics import HttpMetrics, RuntimeCollector, metrics
 from control.web.observe import RequestObserver
+from control.web.openapi import COMPONENTS
 from control.web.ratelimit import WindowLimiter
 
 log = logging.getLogger("wsoptv.control")
@@ -82,7 +83,7 @@ def create_app(
             await redis.aclose()
             await app.state.db.close()
 
-    origins = settings.cors_origin_list()
+    origins = settings.cors_origins
     app = Litestar(
         route_handlers=[health, metrics, *block_routers(registry)],
         lifespan=[lifespan],
@@ -91,8 +92,16 @@ def create_app(
             "principal": Provide(provide_principal),
             "db_connection": Provide(provide_connection),
         },
-        cors_config=CORSConfig(allow_origins=origins, allow_credentials=True) if origins else None,
-        openapi_config=OpenAPIConfig(title="WSOPTV control plane", version="1.0.0", path="/schema"),
+        cors_config=CORSConfig(
+            allow_origins=origins,
+            allow_credentials=True,
+            expose_headers=["Retry-After", "X-Request-ID"],
+        )
+        if origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="WSOPTV control plane", version="1.0.0", path="/schema", components=COMPONENTS
+        ),
         state=State(
             {
                 "settings": settings,
@@ -104,7 +113,11 @@ def create_app(
         logging_config=None,
         debug=False,
     )
-    observer = RequestObserver(app.asgi_handler, http_metrics)  # type: ignore[arg-type]
+    observer = RequestObserver(
+        app.asgi_handler,  # type: ignore[arg-type]
+        http_metrics,
+        cors_origins=frozenset(origins),
+    )
     app.asgi_handler = observer  # type: ignore[assignment]
     metrics_registry.register(RuntimeCollector(bus, registry, lambda: app.state.get("db")))
     return app

@@ -56,13 +56,11 @@ class ControlSettings(CommonSettings):
     )
     register_window: int = Field(default=3600, ge=1)
     # operations
-    cors_origins: str = Field(
-        default="", description="Comma-separated front-end origins allowed by CORS."
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="JSON list of front-end origins allowed by CORS (same variable as the edge).",
     )
     bus_handler_timeout: float = Field(default=30.0, gt=0)
     block_health_interval: float = Field(
         default=15.0, gt=0, description="Seconds between background block health probes."
     )
-
-    def cors_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

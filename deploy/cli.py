@@ -62,6 +62,7 @@ def control(workers: int) -> None:
             loop="uvloop",
             http="httptools",
             log_level=control_settings.log_level,
+            access_log=False,  # control logs each request itself, as JSON with its request id
             timeout_graceful_shutdown=3,
         )
 

@@ -109,17 +109,18 @@ class FileCache:
             candidate = os.path.join(root, relative)
             try:
                 info = os.stat(candidate)
-            except (FileNotFoundError, NotADirectoryError):
-                continue
             except OSError:
-                continue  # unreadable in this tier: try the next one
+                continue  # absent or unreadable in this tier: try the next one
             if not stat.S_ISREG(info.st_mode):
                 continue
             identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
             if cached is not None and cached.tier == tier and cached.identity == identity:
                 cached.checked_at = now
                 return cached
-            return self._open(candidate, tier, now)
+            try:
+                return self._open(candidate, tier, now)
+            except FileMissing:
+                continue  # removed between stat and open (hot-cache eviction): next tier
         raise FileMissing("no such file")
 
     def _open(self, candidate: str, tier: str, now: float) -> OpenFile:

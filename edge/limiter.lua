@@ -3,10 +3,11 @@
 -- the script runs in one slot of a Redis Cluster.
 --
 -- KEYS: 1 all leases, 2 this user's leases, 3 the global wait queue, 4 this stream's
---       "ended" marker, 5 this content's views, 6 recently viewed contents
+--       "ended" marker, 5 this content's views, 6 recently viewed contents, 7 this lease's
+--       description (hash: sub, cid, edge, started, last_seen; read by the control plane)
 -- ARGV: 1 op ('acquire' | 'release' | 'dequeue'), 2 sid, 3 idle ttl ms, 4 global limit,
 --       5 per-user limit, 6 may start a new lease (0/1), 7 queue size (0: never wait),
---       8 queue entry lifetime ms, 9 view window ms, 10 cid
+--       8 queue entry lifetime ms, 9 view window ms, 10 cid, 11 edge id, 12 sub
 -- acquire returns {status, count, extra}: 1 renewed, 2 started (new lease, view counted),
 --   0 wait in the queue (count = leases, extra = queue position), -1 user limit
 --   (count = user's leases, extra = their sids), -2 capacity (queue full or no queue),
@@ -25,6 +26,7 @@ if op == 'release' then
   -- For release, ARGV[3] is how long the marker lives: as long as the token could start the
   -- stream again, so neither a racing renewal nor the same token brings the stream back.
   redis.call('SET', ended, '1', 'PX', ttl)
+  redis.call('DEL', KEYS[7])
   return {1, 0, 0}
 end
 
@@ -41,10 +43,18 @@ if redis.call('EXISTS', ended) == 1 then
 end
 
 local expires = now + ttl
+
+local function describe()
+  redis.call('HSET', KEYS[7], 'sub', ARGV[12], 'cid', ARGV[10], 'edge', ARGV[11], 'last_seen', now)
+  redis.call('HSETNX', KEYS[7], 'started', now)
+  redis.call('PEXPIRE', KEYS[7], ttl)
+end
+
 if redis.call('ZSCORE', user_leases, sid) then
   redis.call('ZADD', leases, expires, sid)
   redis.call('ZADD', user_leases, expires, sid)
   redis.call('PEXPIRE', user_leases, ttl)
+  describe()
   return {1, redis.call('ZCARD', leases), 0}
 end
 
@@ -78,6 +88,7 @@ if count + position < tonumber(ARGV[4]) then
   redis.call('PEXPIRE', KEYS[5], window)
   redis.call('ZADD', KEYS[6], now, ARGV[10])
   redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - window)
+  describe()
   return {2, count + 1, 0}
 end
 

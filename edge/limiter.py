@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
+import socket
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -24,29 +26,18 @@ from redis.exceptions import RedisError
 
 from edge.errors import Capacity, LeaseGone, StreamEnded, UserLimit
 from edge.metrics import EdgeMetrics
+from shared.streams import VIEW_WINDOW_MS, script_keys
 from shared.token import StreamClaims
 
 logger = logging.getLogger("wsoptv.edge.limiter")
 
-KEY_PREFIX = "{wsoptv:streams}"
-VIEW_WINDOW_SECONDS = 7 * 24 * 3600
 # While Redis is failing, try it again at most this often (requests do not each pay a timeout).
 REDIS_RETRY_SECONDS = 1.0
 QUEUE_POLL_SECONDS = 0.1
+# Names this process in the lease descriptions the control plane lists.
+EDGE_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 _SCRIPT = resources.files("edge").joinpath("limiter.lua").read_text()
-
-
-def lease_keys(sub: str, sid: str, cid: str) -> list[str]:
-    """The script's KEYS, all in one hash slot."""
-    return [
-        f"{KEY_PREFIX}:leases",
-        f"{KEY_PREFIX}:user:{sub}",
-        f"{KEY_PREFIX}:queue",
-        f"{KEY_PREFIX}:ended:{sid}",
-        f"{KEY_PREFIX}:views:{cid}",
-        f"{KEY_PREFIX}:viewed",
-    ]
 
 
 @dataclass(slots=True)
@@ -234,7 +225,7 @@ class StreamLimiter:
     ) -> tuple[int, int, Any]:
         policy = self._policy
         result = await self._script(
-            keys=lease_keys(claims.sub, claims.sid, claims.cid),
+            keys=script_keys(claims.sub, claims.sid, claims.cid),
             args=[
                 op,
                 claims.sid,
@@ -244,8 +235,10 @@ class StreamLimiter:
                 1 if allow_new else 0,
                 queue_size,
                 int((policy.queue_wait + 5) * 1000),
-                VIEW_WINDOW_SECONDS * 1000,
+                VIEW_WINDOW_MS,
                 claims.cid,
+                EDGE_ID,
+                claims.sub,
             ],
         )
         status, count, extra = result

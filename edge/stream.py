@@ -20,8 +20,8 @@ from edge.limiter import StreamLimiter
 from edge.metrics import EdgeMetrics
 from edge.paths import decode_tail, granted_path
 from edge.preconditions import if_range_allows, precondition_status
-from edge.protocol import ZEROCOPY
 from edge.ranges import ByteRange, Unsatisfiable, parse_range
+from edge.response_cycle import ZEROCOPY
 from shared.errors import WsoptvError, error_json
 from shared.token import (
     MAX_LEEWAY_SECONDS,

@@ -85,6 +85,21 @@ class Authenticator(Protocol):
     async def authenticate(self, token: str) -> Principal: ...
 
 
+@runtime_checkable
+class SessionControl(Protocol):
+    """Ends every session of an account at once (suspension, role change, deletion)."""
+
+    async def revoke_user_sessions(self, user_id: int, reason: str) -> int:
+        """Revoke all refresh families and their access tokens; return how many families."""
+        ...
+
+
+SESSION_CONTROL: Contract[SessionControl] = Contract(
+    "session_control",
+    "1.0.0",
+    SessionControl,  # type: ignore[type-abstract]  # a Protocol, checked with isinstance
+)
+
 AUTHENTICATOR: Contract[Authenticator] = Contract(
     "authenticator",
     "1.0.0",

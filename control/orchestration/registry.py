@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from control.orchestration.block import Block, BlockContext
 from control.orchestration.contracts import Contract
 from control.orchestration.errors import BlockUnavailable, ContractError, RegistryError
+from control.orchestration.validation import validate_blocks
 
 if TYPE_CHECKING:
     from control.orchestration.bus import MessageBus
@@ -113,88 +114,13 @@ class BlockRegistry:
 
     def validate(self) -> list[list[Block]]:
         """Check requirements and contracts; return the start-up waves (RegistryError if bad)."""
-        for block in self._blocks.values():
-            unknown = [name for name in block.requires if name not in self._blocks]
-            if unknown:
-                raise RegistryError(
-                    f"block {block.name!r} requires unknown block(s) {', '.join(unknown)}",
-                    details={"block": block.name, "unknown": unknown},
-                )
-        waves = self._waves()
-        self._check_contracts()
+        waves = validate_blocks(self._blocks)
         self._states = {
             block.name: BlockState(block, level)
             for level, wave in enumerate(waves)
             for block in wave
         }
         return waves
-
-    def _waves(self) -> list[list[Block]]:
-        level: dict[str, int] = {}
-        remaining = dict(self._blocks)
-        waves: list[list[Block]] = []
-        while remaining:
-            ready = [b for b in remaining.values() if all(r in level for r in b.requires)]
-            if not ready:
-                raise RegistryError(
-                    f"dependency cycle: {' -> '.join(self._cycle(remaining))}",
-                    details={"blocks": sorted(remaining)},
-                )
-            for block in ready:
-                level[block.name] = len(waves)
-                del remaining[block.name]
-            waves.append(sorted(ready, key=lambda b: b.name))
-        return waves
-
-    def _cycle(self, remaining: dict[str, Block]) -> list[str]:
-        # Every remaining block has a remaining requirement, so walking them must loop.
-        path: list[str] = []
-        name = min(remaining)
-        while name not in path:
-            path.append(name)
-            name = next(r for r in remaining[name].requires if r in remaining)
-        return [*path[path.index(name) :], name]
-
-    def _check_contracts(self) -> None:
-        providers: dict[str, tuple[Block, Contract[Any]]] = {}
-        for block in self._blocks.values():
-            for provision in block.provides:
-                name = provision.contract.name
-                if name in providers:
-                    raise ContractError(
-                        f"contract {name!r} is provided by both "
-                        f"{providers[name][0].name!r} and {block.name!r}"
-                    )
-                providers[name] = (block, provision.contract)
-        for block in self._blocks.values():
-            for need in block.needs:
-                if need.name not in providers:
-                    raise ContractError(
-                        f"block {block.name!r} needs contract {need.name!r}, "
-                        "which no block provides"
-                    )
-                provider, contract = providers[need.name]
-                if not contract.semver.satisfies(need.semver):
-                    raise ContractError(
-                        f"block {block.name!r} needs {need.name} {need.version} but block "
-                        f"{provider.name!r} provides {contract.version} (incompatible version)",
-                        details={"block": block.name, "provider": provider.name},
-                    )
-                if provider.name not in self._requires_closure(block):
-                    raise ContractError(
-                        f"block {block.name!r} needs {need.name!r} from {provider.name!r} "
-                        f"but does not require that block"
-                    )
-
-    def _requires_closure(self, block: Block) -> set[str]:
-        seen: set[str] = set()
-        stack = list(block.requires)
-        while stack:
-            name = stack.pop()
-            if name not in seen:
-                seen.add(name)
-                stack.extend(self._blocks[name].requires)
-        return seen
 
     # contexts and contracts ---------------------------------------------------------------
 

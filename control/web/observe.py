@@ -34,11 +34,17 @@ _UNLIMITED_PATHS = ("/api/health",)
 
 class RequestObserver:
     def __init__(
-        self, app: ASGIApp, metrics: HttpMetrics, limiter: WindowLimiter | None = None
+        self,
+        app: ASGIApp,
+        metrics: HttpMetrics,
+        limiter: WindowLimiter | None = None,
+        cors_origins: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.limiter = limiter
+        # The 429 below never reaches Litestar's CORS layer; a browser must still read it.
+        self.cors_origins = cors_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,17 +107,19 @@ class RequestObserver:
             " from this address",
             {"retry_after": verdict.retry_after, "limit": verdict.limit},
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(verdict.retry_after).encode()),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(verdict.retry_after).encode()),
+        ]
+        origin = _header(scope, b"origin")
+        if origin in self.cors_origins:
+            headers += [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-expose-headers", b"retry-after, x-request-id"),
+                (b"vary", b"Origin"),
+            ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return False
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
 
 _DESCRIPTIONS = {
     400: "Malformed request or invalid field (VALIDATION_ERROR)",
@@ -19,6 +20,20 @@ _DESCRIPTIONS = {
 }
 # Every API route can answer these: validation, the per-IP limit, a block being down.
 COMMON_ERRORS = (400, 429, 503)
+
+
+# Routes behind `authenticated` / `require_role` declare `security=BEARER`.
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+COMPONENTS = Components(
+    security_schemes={
+        "bearer": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            bearer_format="JWT",
+            description="Access token from POST /api/auth/login or /api/auth/refresh",
+        )
+    }
+)
 
 
 class ErrorDetail(msgspec.Struct):

@@ -68,7 +68,7 @@ async def running(app: Litestar, client_ip: str = "127.0.0.1") -> AsyncIterator[
     task = asyncio.create_task(hold_lifespan())
     try:
         await started
-        transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://control") as client:
             yield client
     finally:
@@ -156,5 +156,6 @@ async def gather(*aws: Any) -> list[Any]:
     return list(await asyncio.gather(*aws))
 
 
-def app_with(settings: ControlSettings, blocks: Sequence[Block]) -> Litestar:
+def app_with(settings: ControlSettings, blocks: Sequence[Block] | None) -> Litestar:
+    """The app with exactly `blocks` (None: the discovered ones)."""
     return create_app(settings, blocks=blocks)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from control.orchestration.block import Block, BlockContext
-from control.orchestration.contracts import Principal
+from control.orchestration.contracts import SESSION_CONTROL, Need, Principal
 from control.orchestration.identity import authenticated, require_role
 
 
@@ -64,4 +65,21 @@ GUARDED = Block(
     "guarded",
     requires=("auth",),
     route_handlers=(any_user, staff_only, admin_only, crash),
+)
+
+
+@post("/suspender/{user_id:int}", guards=[require_role("admin")], status_code=200)
+async def end_sessions(
+    user_id: FromPath[int], block_context: NamedDependency[BlockContext]
+) -> dict[str, int]:
+    control = block_context.contract(SESSION_CONTROL)
+    return {"revoked": await control.revoke_user_sessions(user_id, "suspended")}
+
+
+# A consumer of a contract: declares the need and requires the provider block.
+SUSPENDER = Block(
+    "suspender",
+    requires=("auth",),
+    needs=(Need("session_control", "1.0"),),
+    route_handlers=(end_sessions,),
 )

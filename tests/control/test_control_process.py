@@ -17,7 +17,7 @@ from tests.support import free_port, wsoptv_process
 
 
 @pytest.fixture
-def two_controls(data_env: dict[str, str], tmp_path: object) -> Iterator[tuple[str, str]]:
+def two_controls(data_env: dict[str, str]) -> Iterator[tuple[str, str]]:
     ports = free_port(), free_port()
     urls = tuple(f"http://127.0.0.1:{port}" for port in ports)
     with (

@@ -6,7 +6,7 @@ import base64
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +85,15 @@ def edge_env(nas: Path, ssd: Path, infra: Endpoints, port: int, **extra: str) ->
 
 
 @contextmanager
-def run_edges(root: Path, infra: Endpoints, count: int = 1, **extra: str) -> Iterator[list[Edge]]:
-    """`count` edge processes sharing one pair of media roots and one Redis."""
+def run_edges(
+    root: Path,
+    infra: Endpoints,
+    count: int = 1,
+    *,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[list[Edge]]:
+    """`count` edge servers (of `workers` processes each) sharing media roots and Redis."""
     nas, ssd = root / "nas", root / "ssd"
     nas.mkdir(parents=True, exist_ok=True)
     ssd.mkdir(parents=True, exist_ok=True)
@@ -96,8 +103,8 @@ def run_edges(root: Path, infra: Endpoints, count: int = 1, **extra: str) -> Ite
             port = free_port()
             proc = stack.enter_context(
                 wsoptv_process(
-                    ["edge"],
-                    edge_env(nas, ssd, infra, port, **extra),
+                    ["edge", "--workers", str(workers)],
+                    edge_env(nas, ssd, infra, port, **(env or {})),
                     health_url=f"http://127.0.0.1:{port}/healthz",
                     log=root / f"edge-{index}.log",
                 )
@@ -112,8 +119,10 @@ def edge(tmp_path_factory: pytest.TempPathFactory, infra: Endpoints) -> Iterator
     with run_edges(
         tmp_path_factory.mktemp("edge"),
         infra,
-        CORS_ORIGINS='["https://player.example"]',
-        STREAM_LIMIT_GLOBAL="10000",
-        STREAM_LIMIT_PER_USER="100",
+        env={
+            "CORS_ORIGINS": '["https://player.example"]',
+            "STREAM_LIMIT_GLOBAL": "10000",
+            "STREAM_LIMIT_PER_USER": "100",
+        },
     ) as (only,):
         yield only

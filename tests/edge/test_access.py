@@ -13,7 +13,7 @@ import pytest
 
 from shared.token import KeyRing, mint_stream_token
 from tests.edge.client import Reply, request
-from tests.edge.conftest import Edge
+from tests.edge.conftest import RING, Edge
 
 FILE = "ARCHIVE/WSOP/2023/Main Event Day 1.mp4"
 DATA = random.Random(1).randbytes(200_000)
@@ -181,3 +181,16 @@ async def test_deleting_the_ssd_copy_mid_stream_does_not_break_it(edge: Edge) ->
     writer.close()
     await writer.wait_closed()
     assert hashlib.sha256(first + rest).digest() == hashlib.sha256(data).digest()
+
+
+async def test_network_bound_token_serves_only_its_network(edge: Edge) -> None:
+    inside = mint_stream_token(
+        RING, sub="net", cid="c", sid="net-1", path=FILE, ip_network="127.0.0.0/24"
+    )
+    outside = mint_stream_token(
+        RING, sub="net", cid="c", sid="net-2", path=FILE, ip_network="10.1.2.0/24"
+    )
+    assert (await request(edge.port, f"/v/{inside}", method="HEAD")).status == 200
+    refused = await request(edge.port, f"/v/{outside}", method="HEAD")
+    assert refused.status == 403
+    assert error_code(await request(edge.port, f"/v/{outside}")) == "TOKEN_IP_MISMATCH"

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.crc import key_slot
 
 from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
-from edge.limiter import KEY_PREFIX
+from shared.streams import KEY_PREFIX, script_keys
 from tests.edge.client import request
 from tests.edge.conftest import Edge, run_edges
 from tests.support import free_port
@@ -44,7 +45,7 @@ async def edges(
     await client.flushdb()
     infra = Endpoints("postgresql://unused/none", url)
     try:
-        with run_edges(tmp_path, infra, count, **limits) as group:
+        with run_edges(tmp_path, infra, count, env=limits) as group:
             group[0].write(FILE, DATA)
             yield group, client
     finally:
@@ -117,6 +118,8 @@ async def test_user_limit_is_429_with_the_users_sessions(tmp_path: Path, infra: 
         }
         # Another user is not affected.
         assert await play(edge, edge.token(FILE, sub="modest", sid="s-d")) == 206
+        metrics = (await request(edge.port, "/metrics")).body.decode()
+        assert 'edge_limiter_rejections_total{reason="user_limit"} 1.0' in metrics
 
 
 async def test_global_queue_waits_then_503_and_hands_over_freed_slots(
@@ -203,7 +206,7 @@ async def test_redis_outage_policy_open_serves_under_the_fallback_limit_and_reco
 ) -> None:
     infra = Endpoints("postgresql://unused/none", own_redis.url)
     limits = {"STREAM_FALLBACK_LIMIT": "2", "REDIS_FAILURE_POLICY": "open"}
-    with run_edges(tmp_path, infra, 1, **limits) as (edge,):
+    with run_edges(tmp_path, infra, 1, env=limits) as (edge,):
         edge.write(FILE, DATA)
         playing = edge.token(FILE, sub="p", sid="before-outage")
         assert await play(edge, playing) == 206
@@ -235,7 +238,7 @@ async def test_redis_outage_policy_closed_refuses_new_streams(
     tmp_path: Path, own_redis: EmbeddedRedis
 ) -> None:
     infra = Endpoints("postgresql://unused/none", own_redis.url)
-    with run_edges(tmp_path, infra, 1, REDIS_FAILURE_POLICY="closed") as (edge,):
+    with run_edges(tmp_path, infra, 1, env={"REDIS_FAILURE_POLICY": "closed"}) as (edge,):
         edge.write(FILE, DATA)
         playing = edge.token(FILE, sub="p", sid="playing")
         assert await play(edge, playing) == 206
@@ -243,3 +246,50 @@ async def test_redis_outage_policy_closed_refuses_new_streams(
         assert await play(edge, playing) == 206
         assert await play(edge, edge.token(FILE, sub="q", sid="new")) == 503
         assert (await _health(edge))["limiter"] == "fallback-closed"
+
+
+async def test_a_stream_being_read_keeps_its_lease_and_an_idle_one_loses_it(
+    tmp_path: Path, infra: Endpoints
+) -> None:
+    limits = {"STREAM_LIMIT_GLOBAL": "1", "STREAM_QUEUE_SIZE": "0", "STREAM_IDLE_TTL": "3"}
+    async with edges(tmp_path, infra.redis_url, 1, **limits) as ((edge,), redis):
+        reader = edge.token(FILE, sub="a", sid="reader")
+        newcomer = edge.token(FILE, sub="b", sid="newcomer")
+        started = time.monotonic()
+        while time.monotonic() - started < 4.5:  # well past the 3 s TTL
+            assert await play(edge, reader) == 206
+            await asyncio.sleep(0.3)
+        assert await redis.zscore(f"{KEY_PREFIX}:leases", "reader") is not None
+        assert await play(edge, newcomer) == 503
+        idle_from = time.monotonic()
+        while await play(edge, newcomer) != 206:  # the reader went idle: its slot frees
+            assert time.monotonic() - idle_from < 3 + 1 + 2
+            await asyncio.sleep(0.2)
+
+
+async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpoints) -> None:
+    url = with_db(infra.redis_url, 15)
+    client = Redis.from_url(url)
+    await client.flushdb()
+    try:
+        with run_edges(
+            tmp_path,
+            Endpoints("postgresql://unused/none", url),
+            1,
+            workers=2,
+            env={"STREAM_LIMIT_PER_USER": "2"},
+        ) as (edge,):
+            edge.write(FILE, DATA)
+            # New connections land on either worker; the per-user limit holds across them.
+            statuses = [
+                await play(edge, edge.token(FILE, sub="shared", sid=f"w-{i}")) for i in range(6)
+            ]
+            assert statuses == [206, 206, 429, 429, 429, 429]
+            assert await client.zcard(f"{KEY_PREFIX}:user:shared") == 2
+    finally:
+        await client.aclose()
+
+
+def test_all_limiter_keys_share_one_cluster_slot() -> None:
+    keys = script_keys("user-1", "sid-1", "content-1") + script_keys("other", "sid-2", "c-2")
+    assert len({key_slot(key.encode()) for key in keys}) == 1

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import random
 import socket
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from edge.protocol import ZeroCopyCycle, ZeroCopyHttpToolsProtocol
 from tests.edge.conftest import Edge
+from tests.support import free_port
 
 MIB = 2**20
 
@@ -94,3 +98,59 @@ async def test_slow_readers_do_not_grow_server_memory(edge: Edge) -> None:
         assert hashlib.sha256(body).digest() == expected
         writer.close()
         await writer.wait_closed()
+
+
+async def keep_alive_server(tmp_path: Path) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    """Our protocol on uvicorn in this process, 1 s keep-alive, serving one file by sendfile."""
+    media = tmp_path / "ka.bin"
+    media.write_bytes(b"k" * 1000)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        assert "http.response.zerocopysend" in scope["extensions"]
+        fd = os.open(media, os.O_RDONLY)
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"1000")],
+                }
+            )
+            await send({"type": "http.response.zerocopysend", "file": fd, "offset": 0})
+        finally:
+            os.close(fd)
+
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        port=port,
+        http=ZeroCopyHttpToolsProtocol,
+        lifespan="off",
+        timeout_keep_alive=1,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn.Server has no started event)
+        await asyncio.sleep(0.01)
+    return server, task, port
+
+
+async def test_keep_alive_timeout_still_closes_idle_connections(tmp_path: Path) -> None:
+    server, task, port = await keep_alive_server(tmp_path)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        # Busy for three timeouts' worth of time: the connection must stay open.
+        for _ in range(6):
+            writer.write(b"GET / HTTP/1.1\r\nHost: k\r\n\r\n")
+            _, body = await read_response(reader)
+            assert body == b"k" * 1000
+            await asyncio.sleep(0.5)
+        # Then idle: the server closes it (EOF) after about a second.
+        assert await asyncio.wait_for(reader.read(), timeout=5) == b""
+        writer.close()
+    finally:
+        server.should_exit = True
+        await task

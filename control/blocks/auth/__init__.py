@@ -8,7 +8,7 @@ from control.blocks.auth.passwords import PasswordHasher
 from control.blocks.auth.service import AuthService
 from control.blocks.auth.tokens import AccessTokens
 from control.orchestration.block import Block, BlockContext, Provision
-from control.orchestration.contracts import AUTHENTICATOR
+from control.orchestration.contracts import AUTHENTICATOR, SESSION_CONTROL
 from shared.token import KeyRing, TokenConfigError
 
 
@@ -42,7 +42,10 @@ async def _probe(ctx: BlockContext) -> None:
 BLOCK = Block(
     name="auth",
     version="1.0.0",
-    provides=(Provision(AUTHENTICATOR, lambda ctx: ctx.state["tokens"]),),
+    provides=(
+        Provision(AUTHENTICATOR, lambda ctx: ctx.state["tokens"]),
+        Provision(SESSION_CONTROL, lambda ctx: ctx.state["service"]),
+    ),
     route_handlers=(AuthController,),
     on_start=_start,
     on_stop=_stop,

@@ -21,7 +21,7 @@ from control.blocks.auth.service import AuthService, Client
 from control.orchestration.block import BlockContext
 from control.orchestration.contracts import Principal
 from control.orchestration.identity import authenticated
-from control.web.openapi import error_responses
+from control.web.openapi import BEARER, error_responses
 
 
 def provide_service(block_context: NamedDependency[BlockContext]) -> AuthService:
@@ -86,21 +86,32 @@ class AuthController(Controller):
         """
         return await auth.refresh(data.refresh_token, _client(request))
 
-    @post("/logout", status_code=204, guards=[authenticated], responses=error_responses(401))
+    @post(
+        "/logout",
+        status_code=204,
+        guards=[authenticated],
+        security=BEARER,
+        responses=error_responses(401),
+    )
     async def logout(
         self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
     ) -> None:
         """Revoke this access token and every refresh token of its session."""
         await auth.logout(principal)
 
-    @get("/me", guards=[authenticated], responses=error_responses(401, 404))
+    @get("/me", guards=[authenticated], security=BEARER, responses=error_responses(401, 404))
     async def me(
         self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
     ) -> UserOut:
         """The caller's account."""
         return _out(await auth.me(principal))
 
-    @patch("/me", guards=[authenticated], responses=error_responses(401, 403, 404, 409, 422))
+    @patch(
+        "/me",
+        guards=[authenticated],
+        security=BEARER,
+        responses=error_responses(401, 403, 404, 409, 422),
+    )
     async def update_me(
         self,
         data: JSONBody[UpdateMeRequest],

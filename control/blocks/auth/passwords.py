@@ -55,6 +55,9 @@ def verify_password(password: str, password_hash: str) -> bool:
     return bcrypt.checkpw(encoded, password_hash.encode())
 
 
+_DUMMY_HASHES: dict[int, str] = {}
+
+
 class PasswordHasher:
     """bcrypt on a small thread pool: the event loop never waits for a hash.
 
@@ -70,7 +73,10 @@ class PasswordHasher:
     async def start(self) -> None:
         # A real hash of the same cost: checking an unknown user's password against it takes
         # as long as checking a real one, so timing does not tell which accounts exist.
-        self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
+        # Made once per process and cost (apps restarted in one process reuse it).
+        if self.rounds not in _DUMMY_HASHES:
+            _DUMMY_HASHES[self.rounds] = await self.hash(secrets.token_urlsafe(16))
+        self._dummy_hash = _DUMMY_HASHES[self.rounds]
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

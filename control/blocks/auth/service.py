@@ -215,6 +215,13 @@ class AuthService:
         async with self.db.acquire() as conn:
             await self._revoke_family(conn, uuid.UUID(principal.family_id), "logout")
 
+    async def revoke_user_sessions(self, user_id: int, reason: str) -> int:
+        """SESSION_CONTROL: end every session of the account, access tokens included."""
+        async with self.db.acquire() as conn:
+            revoked = await revoke_other_families(conn, user_id, None, reason)
+        await self.tokens.revoke_families([str(family) for family in revoked])
+        return len(revoked)
+
     async def me(self, principal: Principal) -> User:
         async with self.db.acquire() as conn:
             user = await get_user(conn, principal.user_id)

@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 
 from control.blocks.title_generator.parser import generate_title
 from control.orchestration.identity import authenticated
-from control.web.openapi import error_responses
+from control.web.openapi import BEARER, error_responses
 
 
 class TitleRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,6 +33,7 @@ class TitleController(Controller):
         "/generate",
         status_code=200,
         guards=[authenticated],
+        security=BEARER,
         responses=error_responses(401),
         sync_to_thread=False,
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from control.orchestration.registry import discover
 from control.settings import ControlSettings
+from deploy.infra import Endpoints
 from tests.control.conftest import app_with, bearer, error_code, login, running
 from tests.control.sample_blocks import BROKEN_AT_START, FLAKY
 
 
 async def test_a_block_failing_at_start_is_isolated(
-    settings: ControlSettings, redis: object, make_account: object
+    settings: ControlSettings, redis: object, make_account: Callable[..., Any]
 ) -> None:
     app = app_with(settings, [*discover(), BROKEN_AT_START])
     async with running(app) as client:
@@ -18,7 +22,7 @@ async def test_a_block_failing_at_start_is_isolated(
         assert error_code(broken) == "BLOCK_UNAVAILABLE"
         assert broken.json()["error"]["details"] == {"block": "broken", "status": "failed"}
 
-        account = await make_account("ann")  # type: ignore[operator]
+        account = await make_account("ann")
         tokens = await login(client, account)
         assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
 
@@ -54,13 +58,13 @@ async def test_a_failing_health_probe_takes_the_block_out_until_it_recovers(
 
 
 async def test_auth_down_makes_guarded_routes_of_other_blocks_503_not_500(
-    infra: object, database_url: str, redis: object
+    infra: Endpoints, database_url: str, redis: object
 ) -> None:
     from tests.control.conftest import settings_for
     from tests.control.sample_blocks import GUARDED
 
     # No key ring: the auth block cannot start; a guarded route elsewhere must say why.
-    settings = settings_for(database_url, infra.redis_url, access_token_keys="")  # type: ignore[attr-defined]
+    settings = settings_for(database_url, infra.redis_url, access_token_keys="")
     app = app_with(settings, [*discover(), GUARDED])
     async with running(app) as client:
         response = await client.get("/api/guarded/any", headers={"Authorization": "Bearer x"})

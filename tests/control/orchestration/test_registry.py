@@ -148,3 +148,9 @@ async def test_failed_start_marks_the_block_and_blocks_its_dependents(db: Any, r
     assert registry.state("needs_broken").status is BlockStatus.BLOCKED
     assert registry.state("fine").status is BlockStatus.HEALTHY
     await registry.stop()
+
+
+def test_a_contract_has_one_provider() -> None:
+    second = Block("auth2", provides=provider().provides)
+    with pytest.raises(ContractError, match="provided by both 'auth' and 'auth2'"):
+        BlockRegistry([provider(), second]).validate()

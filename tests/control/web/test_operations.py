@@ -90,7 +90,7 @@ async def test_metrics_count_requests_bus_events_and_pool(
 async def test_cors_allows_only_configured_origins(
     settings: ControlSettings, redis: object
 ) -> None:
-    app = create_app(settings.model_copy(update={"cors_origins": "https://tv.example.org"}))
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://tv.example.org"]}))
     preflight = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type",
@@ -107,6 +107,7 @@ async def test_cors_allows_only_configured_origins(
         assert "access-control-allow-origin" not in other.headers
         simple = await client.get("/api/health", headers={"Origin": "https://tv.example.org"})
         assert simple.headers["access-control-allow-origin"] == "https://tv.example.org"
+        assert "retry-after" in simple.headers["access-control-expose-headers"].lower()
 
 
 def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +157,26 @@ async def test_openapi_lists_every_route_with_schemas_and_error_responses(
         if method in ("post", "patch") and (path, method) not in without_body:
             body = operation["requestBody"]["content"]["application/json"]["schema"]
             assert _resolve(document, body)["properties"], (path, method)
+    assert "bearer" in document["components"]["securitySchemes"]
+    for path, method in (("/api/auth/me", "get"), ("/api/titles/generate", "post")):
+        assert paths[path][method]["security"] == [{"bearer": []}]
+    assert "security" not in paths["/api/auth/login"]["post"]
     login = paths["/api/auth/login"]["post"]["responses"]["200"]["content"]["application/json"]
     token_pair = _resolve(document, login["schema"])
     assert {"access_token", "refresh_token", "token_type", "expires_in"} <= set(
         token_pair["properties"]
     )
+
+
+async def test_a_rate_limited_answer_is_readable_by_the_front_end(
+    settings: ControlSettings, redis: object
+) -> None:
+    update = {"cors_origins": ["https://tv.example.org"], "rate_limit_per_ip": 1}
+    origin = {"Origin": "https://tv.example.org"}
+    async with running(create_app(settings.model_copy(update=update))) as client:
+        await client.get("/api/auth/me", headers=origin)
+        limited = await client.get("/api/auth/me", headers=origin)
+        assert limited.status_code == 429
+        assert limited.headers["access-control-allow-origin"] == "https://tv.example.org"
+        foreign = await client.get("/api/auth/me", headers={"Origin": "https://evil.example.com"})
+        assert "access-control-allow-origin" not in foreign.headers

@@ -95,15 +95,18 @@ async def test_unknown_user_and_wrong_password_look_and_last_the_same(
         )
         return time.perf_counter() - started, response
 
-    wrong_password = [await attempt("ann@example.org") for _ in range(2)]
-    unknown_user = [await attempt("nobody@example.org") for _ in range(2)]
+    # Interleaved, so a burst of load from elsewhere hits both kinds alike.
+    wrong_password, unknown_user = [], []
+    for _ in range(3):
+        wrong_password.append(await attempt("ann@example.org"))
+        unknown_user.append(await attempt("nobody@example.org"))
     bodies = {
         (r.status_code, r.text.replace("nobody", "ann")) for _, r in wrong_password + unknown_user
     }
     assert len(bodies) == 1 and error_code(wrong_password[0][1]) == "AUTH_INVALID_CREDENTIALS"
     # Without the dummy hash an unknown user answers ~100x faster; with it, about as fast.
     ratio = min(t for t, _ in unknown_user) / min(t for t, _ in wrong_password)
-    assert 0.5 < ratio < 2.0, ratio
+    assert 0.33 < ratio < 3.0, ratio
 
 
 async def test_auth_events_are_published(

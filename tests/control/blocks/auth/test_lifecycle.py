@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from redis.asyncio import Redis
 
 from tests.control.conftest import PASSWORD, bearer, error_code
 
 
-async def test_register_login_me_refresh_reuse_logout(client: httpx.AsyncClient) -> None:
+async def test_register_login_me_refresh_reuse_logout(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
     registered = await client.post(
         "/api/auth/register",
         json={"email": "Ann@Example.org", "username": "ann", "password": PASSWORD},
@@ -47,6 +50,9 @@ async def test_register_login_me_refresh_reuse_logout(client: httpx.AsyncClient)
     # A fresh session, then logout: its access token is blacklisted, its family revoked.
     third = await login_json(client)
     assert (await client.post("/api/auth/logout", headers=bearer(third))).status_code == 204
+    # Blacklisted only as long as the token could live (15 min), then Redis forgets it.
+    [jti_key] = await redis.keys("auth:revoked:jti:*")
+    assert 0 < await redis.ttl(jti_key) <= 15 * 60 + 1
     after = await client.get("/api/auth/me", headers=bearer(third))
     assert after.status_code == 401 and error_code(after) == "AUTH_TOKEN_REVOKED"
     refresh_after = await client.post(

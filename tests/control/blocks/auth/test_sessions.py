@@ -135,3 +135,21 @@ async def test_role_guards(
                 assert error_code(response) == "AUTH_FORBIDDEN"
         me = await client.get("/api/guarded/any", headers=bearer(tokens))
         assert me.json()["role"] == role
+
+
+async def test_another_block_ends_a_users_sessions_through_the_contract(
+    settings: ControlSettings, redis: object, make_account: Callable[..., Any]
+) -> None:
+    from control.orchestration.registry import discover
+    from tests.control.sample_blocks import SUSPENDER
+
+    async with running(app_with(settings, [*discover(), SUSPENDER])) as client:
+        admin = await login(client, await make_account("root", role="admin"))
+        ann = await make_account("ann")
+        sessions = [await login(client, ann), await login(client, ann)]
+        ended = await client.post(f"/api/suspender/{ann.id}", headers=bearer(admin))
+        assert ended.json() == {"revoked": 2}
+        for tokens in sessions:
+            me = await client.get("/api/auth/me", headers=bearer(tokens))
+            assert error_code(me) == "AUTH_TOKEN_REVOKED"
+        assert (await client.get("/api/auth/me", headers=bearer(admin))).status_code == 200

@@ -1,0 +1,58 @@
+"""The edge app under a server without the zerocopysend extension (e.g. TLS): same bytes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.infra import Endpoints
+from edge.app import EdgeApp, create_app
+from edge.settings import EdgeSettings
+from shared.token import mint_stream_token
+from tests.edge.client import Reply, multipart_parts
+from tests.edge.conftest import KEYS, RING
+
+DATA = random.Random(4).randbytes(600_000)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, infra: Endpoints) -> AsyncIterator[EdgeApp]:
+    (tmp_path / "nas").mkdir()
+    (tmp_path / "ssd").mkdir()
+    (tmp_path / "nas" / "clip.mp4").write_bytes(DATA)
+    settings = EdgeSettings(
+        nas_root=tmp_path / "nas",
+        ssd_cache_root=tmp_path / "ssd",
+        redis_url=infra.redis_url,
+        stream_token_keys=KEYS,
+    )
+    edge = create_app(settings)
+    async with edge.starlette.router.lifespan_context(edge.starlette):
+        yield edge
+
+
+async def fetch(app: EdgeApp, headers: dict[str, str]) -> Reply:
+    token = mint_stream_token(RING, sub="tls", cid="c", sid="tls-sid", path="clip.mp4")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://edge") as client:
+        response = await client.get(f"/v/{token}", headers=headers)
+    return Reply(response.status_code, dict(response.headers), response.content)
+
+
+async def test_whole_file_in_bounded_chunks(app: EdgeApp) -> None:
+    reply = await fetch(app, {})
+    assert (reply.status, reply.body) == (200, DATA)
+
+
+async def test_single_and_multiple_ranges(app: EdgeApp) -> None:
+    single = await fetch(app, {"Range": "bytes=1000-299999"})
+    assert (single.status, single.body) == (206, DATA[1000:300000])
+    multi = await fetch(app, {"Range": "bytes=0-9,500000-"})
+    assert multipart_parts(multi) == [
+        (f"bytes 0-9/{len(DATA)}", DATA[:10]),
+        (f"bytes 500000-{len(DATA) - 1}/{len(DATA)}", DATA[500000:]),
+    ]

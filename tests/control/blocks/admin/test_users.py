@@ -205,7 +205,7 @@ async def test_an_admin_cannot_demote_or_suspend_themself(
     response = await admin_client.patch(f"/api/admin/users/{root.id}", json=body, headers=headers)
     assert (response.status_code, error_code(response)) == (409, "ADMIN_SELF_LOCKOUT")
     row = await db.fetchrow("SELECT role, status FROM users WHERE id = $1", root.id)
-    assert tuple(row) == ("admin", "active")
+    assert row is not None and tuple(row) == ("admin", "active")
 
 
 async def test_an_admin_may_restate_their_own_role(

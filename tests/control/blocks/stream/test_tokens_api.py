@@ -91,6 +91,7 @@ async def test_url_basename_is_one_encoded_segment(
 
 async def test_renew_keeps_the_sid_and_refreshes_the_token(
     client: httpx.AsyncClient,
+    redis: Any,
     settings: ControlSettings,
     auth_headers: Callable[..., Any],
     make_content: Callable[..., Any],
@@ -100,7 +101,12 @@ async def test_renew_keeps_the_sid_and_refreshes_the_token(
     content_id = await make_content(FILE)
     first = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
     await next_event(stream_events)
+    # The sid stays claimable for the token's lifetime plus one idle lease, renewal or not.
+    owner_key = f"{{wsoptv:streams}}:owner:{first['sid']}"
+    lifetime = settings.stream_token_ttl + settings.stream_idle_ttl
+    await redis.expire(owner_key, 5)
     response = await client.post(f"/api/stream/{first['sid']}/renew", headers=headers)
+    assert lifetime - 5 <= await redis.ttl(owner_key) <= lifetime
     assert response.status_code == 200, response.text
     renewed = response.json()
     assert renewed["sid"] == first["sid"]

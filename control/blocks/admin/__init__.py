@@ -10,6 +10,7 @@ from control.blocks.admin.http_rates import RequestRates
 from control.blocks.admin.ssd import SsdUsage
 from control.blocks.admin.user_admin import UserAdmin
 from control.orchestration.block import Block, BlockContext
+from control.orchestration.contracts import SESSION_CONTROL, Need
 
 
 async def _start(ctx: BlockContext) -> None:
@@ -22,7 +23,7 @@ async def _start(ctx: BlockContext) -> None:
             settings.ssd_cache_bytes,
             RequestRates(started=time.monotonic()),
         ),
-        users=UserAdmin(ctx.db, ctx.bus),
+        users=UserAdmin(ctx.db, ctx.bus, ctx.contract(SESSION_CONTROL)),
     )
 
 
@@ -33,6 +34,7 @@ async def _probe(ctx: BlockContext) -> None:
 BLOCK = Block(
     name="admin",
     requires=("auth", "content", "worker"),
+    needs=(Need(SESSION_CONTROL.name, "1.0"),),
     route_handlers=(AdminController,),
     on_start=_start,
     health=_probe,

@@ -11,7 +11,8 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from control.blocks.admin import activity, schemas
+from control.blocks.admin import schemas
+from control.blocks.admin.activity import ContentViews, read_activity
 from control.blocks.admin.http_rates import RequestRates
 from control.blocks.admin.ssd import SsdUsage
 
@@ -88,15 +89,14 @@ class DashboardService:
 
     async def _streams(
         self,
-    ) -> tuple[schemas.StreamCounts, list[activity.ContentViews], schemas.ViewCounts]:
-        now_ms = await activity.redis_now_ms(self._redis)
-        (streams, users), by_content = await asyncio.gather(
-            activity.live_leases(self._redis, now_ms), activity.views(self._redis, now_ms)
-        )
+    ) -> tuple[schemas.StreamCounts, list[ContentViews], schemas.ViewCounts]:
+        found = await read_activity(self._redis)
         totals = schemas.ViewCounts(
-            today=sum(v.today for v in by_content), last_7_days=sum(v.week for v in by_content)
+            today=sum(v.today for v in found.by_content),
+            last_7_days=sum(v.week for v in found.by_content),
         )
-        return schemas.StreamCounts(streams, users), by_content[:TOP_CONTENTS], totals
+        streams = schemas.StreamCounts(found.active_streams, found.active_users)
+        return streams, found.by_content[:TOP_CONTENTS], totals
 
     async def _ssd_cache(self) -> schemas.SsdCache:
         usage, age = await self._ssd.usage()

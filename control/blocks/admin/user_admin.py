@@ -9,14 +9,19 @@ import asyncpg
 from control.blocks.admin import users
 from control.blocks.admin.errors import NothingToChange, NotPending, SelfLockout, UserNotFound
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import Principal
+from control.orchestration.contracts import Principal, SessionControl
 
 USER_UPDATED = "admin.user_updated"
 
 
+# An access token carries the role and outlives a suspension unless revoked: these changes
+# end every session of the account, so the next request is refused or carries the new role.
+_ENDS_SESSIONS = {"suspended", "pending"}
+
+
 class UserAdmin:
-    def __init__(self, pool: asyncpg.Pool, bus: MessageBus) -> None:
-        self._pool, self._bus = pool, bus
+    def __init__(self, pool: asyncpg.Pool, bus: MessageBus, sessions: SessionControl) -> None:
+        self._pool, self._bus, self._sessions = pool, bus, sessions
 
     async def list(self, **filters: Any) -> users.UserPage:
         async with self._pool.acquire() as conn:
@@ -56,11 +61,16 @@ class UserAdmin:
             after = await users.set_role_status(conn, user_id, role=role, status=status)
         changed = users.changes(before, after)
         if changed:
+            revoked = 0
+            if "role" in changed or changed.get("status", {}).get("to") in _ENDS_SESSIONS:
+                reason = "admin_" + "_".join(sorted(changed))
+                revoked = await self._sessions.revoke_user_sessions(user_id, reason)
             payload = {
                 "user_id": user_id,
                 "changes": changed,
                 "by": actor.user_id,
                 "action": action,
+                "sessions_revoked": revoked,
             }
             await self._bus.publish(
                 USER_UPDATED, Event(source="admin", type=USER_UPDATED, payload=payload)

@@ -11,7 +11,8 @@ import asyncpg
 import httpx
 from redis.asyncio import Redis
 
-from control.blocks.admin.activity import DAY_MS, KEY_PREFIX, redis_now_ms
+from control.blocks.admin.activity import DAY_MS
+from shared.streams import server_time_ms, views_key
 from tests.control.blocks.admin.conftest import SSD_CAPACITY
 from tests.control.blocks.flat_catalog.catalog_data import add_content, add_hand, add_series
 from tests.control.blocks.flat_catalog.edge_streams import edge_limiter, end_stream, start_stream
@@ -82,8 +83,8 @@ async def test_streams_views_and_top_contents_from_the_edge_limiter(
     await start_stream(limiter, 103, deleted)
     await end_stream(limiter, ann_first)  # its lease ends, its view stays
     # A view from two days ago, recorded as the limiter records one.
-    now_ms = await redis_now_ms(redis)
-    await redis.zadd(f"{KEY_PREFIX}:views:{other}", {"old-sid": now_ms - 2 * DAY_MS})
+    now_ms = await server_time_ms(redis)
+    await redis.zadd(views_key(str(other)), {"old-sid": now_ms - 2 * DAY_MS})
     await db.execute("DELETE FROM contents WHERE id = $1", deleted)
 
     body = await dashboard(admin_client, admin[1])

@@ -110,7 +110,7 @@ async def test_bad_list_parameters_are_400(
     assert (response.status_code, error_code(response)) == (400, "VALIDATION_ERROR")
 
 
-async def test_role_and_status_changes_are_stored_and_announced(
+async def test_role_and_status_changes_are_stored_announced_and_end_sessions(
     admin_app: Litestar,
     admin_client: httpx.AsyncClient,
     admin: Admin,
@@ -120,6 +120,7 @@ async def test_role_and_status_changes_are_stored_and_announced(
     root, headers = admin
     recorder = Recorder(admin_app.state.bus, "admin.user_updated")
     ann = await make_account("ann")
+    ann_headers = bearer(await login(admin_client, ann))
 
     response = await admin_client.patch(
         f"/api/admin/users/{ann.id}", json={"role": "moderator"}, headers=headers
@@ -133,16 +134,24 @@ async def test_role_and_status_changes_are_stored_and_announced(
         "changes": {"role": {"from": "user", "to": "moderator"}},
         "by": root.id,
         "action": "update",
+        "sessions_revoked": 1,
     }
+    # Her token named the old role: it is revoked, and a new login carries the new role.
+    stale = await admin_client.get("/api/auth/me", headers=ann_headers)
+    assert (stale.status_code, error_code(stale)) == (401, "AUTH_TOKEN_REVOKED")
+    ann_headers = bearer(await login(admin_client, ann))
+    assert (await admin_client.get("/api/auth/me", headers=ann_headers)).status_code == 200
 
     response = await admin_client.patch(
         f"/api/admin/users/{ann.id}", json={"status": "suspended"}, headers=headers
     )
     assert response.json()["status"] == "suspended"
-    assert (await recorder.next()).payload["changes"] == {
-        "status": {"from": "active", "to": "suspended"}
-    }
-    # Suspended for real: the account can no longer log in.
+    event = await recorder.next()
+    assert event.payload["changes"] == {"status": {"from": "active", "to": "suspended"}}
+    assert event.payload["sessions_revoked"] == 1
+    # Suspended for real: the live token is refused and the account can no longer log in.
+    refused = await admin_client.get("/api/auth/me", headers=ann_headers)
+    assert (refused.status_code, error_code(refused)) == (401, "AUTH_TOKEN_REVOKED")
     refused = await admin_client.post(
         "/api/auth/login", json={"email": ann.email, "password": ann.password}
     )

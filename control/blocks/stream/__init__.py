@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from control.blocks.stream.controllers import StreamController
-from control.blocks.stream.leases import LeaseStore
 from control.blocks.stream.owners import StreamOwners
 from control.blocks.stream.service import StreamService
 from control.blocks.stream.sessions import StreamSessions
@@ -32,10 +31,16 @@ async def _start(ctx: BlockContext) -> None:
     # An ended sid stays ended for as long as its newest token (plus the verifier's leeway)
     # could start it again.
     ended_for = settings.stream_token_ttl + MAX_LEEWAY_SECONDS + settings.stream_idle_ttl
-    store = LeaseStore(ctx.redis, settings.stream_idle_ttl, ended_for)
     ctx.state.update(
         service=StreamService(ctx.db, ctx.bus, content, issuer, owners),
-        sessions=StreamSessions(store, owners, ctx.bus, content, settings.stream_limit_per_user),
+        sessions=StreamSessions(
+            ctx.redis,
+            owners,
+            ctx.bus,
+            content,
+            per_user_limit=settings.stream_limit_per_user,
+            ended_for_seconds=ended_for,
+        ),
     )
 
 

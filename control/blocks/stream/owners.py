@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-OWNER_KEY = "{wsoptv:streams}:owner:"
+from shared import streams
+
+OWNER_KEY = f"{streams.KEY_PREFIX}:owner:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,29 +31,38 @@ def nas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture
-def edge_url(nas: Path, tmp_path: Path, infra: Endpoints) -> Iterator[str]:
+@dataclass(frozen=True)
+class RunningEdge:
+    url: str
+    process_id: str  # how the limiter names the edge holding a lease
+
+
+@pytest.fixture(scope="module")
+def edge(
+    nas: Path, tmp_path_factory: pytest.TempPathFactory, infra: Endpoints
+) -> Iterator[RunningEdge]:
     """A real `wsoptv edge` sharing the app's Redis and key ring, one stream per user."""
+    root = tmp_path_factory.mktemp("edge")
+    (root / "ssd").mkdir()
     port = free_port()
     env = {
-        "WSOPTV_DATA_DIR": str(tmp_path / "data"),
+        "WSOPTV_DATA_DIR": str(root / "data"),
         "NAS_ROOT": str(nas),
-        "SSD_CACHE_ROOT": str(tmp_path / "ssd"),
+        "SSD_CACHE_ROOT": str(root / "ssd"),
         "REDIS_URL": infra.redis_url,
         "STREAM_TOKEN_KEYS": STREAM_KEYS,
         "EDGE_PORT": str(port),
         "STREAM_LIMIT_PER_USER": "1",
         "LOG_LEVEL": "warning",
     }
-    (tmp_path / "ssd").mkdir()
     url = f"http://127.0.0.1:{port}"
-    with wsoptv_process(["edge"], env, health_url=f"{url}/healthz", log=tmp_path / "edge.log"):
-        yield url
+    with wsoptv_process(["edge"], env, health_url=f"{url}/healthz", log=root / "edge.log") as proc:
+        yield RunningEdge(url, f"{socket.gethostname()}:{proc.pid}")
 
 
 @pytest.fixture
-def settings(infra: Endpoints, database_url: str, edge_url: str) -> ControlSettings:
-    return stream_settings(infra, database_url, edge_public_url=edge_url, stream_limit_per_user=1)
+def settings(infra: Endpoints, database_url: str, edge: RunningEdge) -> ControlSettings:
+    return stream_settings(infra, database_url, edge_public_url=edge.url, stream_limit_per_user=1)
 
 
 @pytest.fixture
@@ -67,6 +78,7 @@ async def play(url: str) -> httpx.Response:
 async def test_sessions_listed_and_ended_free_the_edge_slot(
     client: httpx.AsyncClient,
     nas: Path,
+    edge: RunningEdge,
     auth_headers: Callable[..., Any],
     make_content: Callable[..., Any],
 ) -> None:
@@ -95,6 +107,7 @@ async def test_sessions_listed_and_ended_free_the_edge_slot(
     last_seen = datetime.fromisoformat(session["last_seen_at"])
     assert before <= started <= last_seen <= datetime.now(UTC) + timedelta(seconds=1)
     assert datetime.fromisoformat(session["expires_at"]) > datetime.now(UTC)
+    assert session["edge"] == edge.process_id
     assert (await client.get("/api/stream/sessions", headers=other)).json()["sessions"] == []
 
     # One stream per user: a second session is refused by the edge while the first lives.
@@ -120,3 +133,18 @@ async def test_sessions_listed_and_ended_free_the_edge_slot(
     assert renew.status_code == 404 and error_code(renew) == "STREAM_NOT_FOUND"
     listed_after = (await client.get("/api/stream/sessions", headers=headers)).json()
     assert [s["sid"] for s in listed_after["sessions"]] == [second["sid"]]
+
+
+async def test_ending_a_session_that_never_played_spends_its_token(
+    client: httpx.AsyncClient, auth_headers: Callable[..., Any], make_content: Callable[..., Any]
+) -> None:
+    headers, _ = await auth_headers("ann")
+    content_id = await make_content(CLIP.relative_path, duration=2.0)
+    issued = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    ended = await client.delete(f"/api/stream/sessions/{issued['sid']}", headers=headers)
+    assert ended.status_code == 204
+    refused = await play(issued["url"])
+    assert refused.status_code == 410 and refused.json()["error"]["code"] == "STREAM_ENDED"
+    # A fresh session still plays: ending one sid frees, never blocks, the account.
+    fresh = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    assert (await play(fresh["url"])).status_code == 206

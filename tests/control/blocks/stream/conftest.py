@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -13,11 +13,10 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from control.app import create_app
 from control.orchestration.bus import Event
 from control.settings import ControlSettings
 from deploy.infra import Endpoints
-from tests.control.conftest import Account, bearer, login, running, settings_for
+from tests.control.conftest import Account, bearer, login, settings_for
 
 STREAM_KEYS = "s1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
@@ -31,25 +30,9 @@ def stream_settings(infra: Endpoints, database_url: str, **overrides: Any) -> Co
     return settings_for(database_url, infra.redis_url, **values)
 
 
-def stream_app(settings: ControlSettings) -> Litestar:
-    """The real control app with every block (the content block provides CONTENT_READER)."""
-    return create_app(settings)
-
-
 @pytest.fixture
 def settings(infra: Endpoints, database_url: str) -> ControlSettings:
     return stream_settings(infra, database_url)
-
-
-@pytest.fixture
-async def app(settings: ControlSettings, redis: Any) -> Litestar:
-    return stream_app(settings)
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as http:
-        yield http
 
 
 @pytest.fixture

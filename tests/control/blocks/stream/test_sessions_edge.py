@@ -11,12 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
 from control.settings import ControlSettings
 from deploy.demo import DemoFile, write_demo_file
 from deploy.infra import Endpoints
-from tests.control.blocks.stream.conftest import STREAM_KEYS, stream_app, stream_settings
+from tests.control.blocks.stream.conftest import STREAM_KEYS, stream_settings
 from tests.control.conftest import error_code
 from tests.support import free_port, wsoptv_process
 
@@ -63,11 +62,6 @@ def edge(
 @pytest.fixture
 def settings(infra: Endpoints, database_url: str, edge: RunningEdge) -> ControlSettings:
     return stream_settings(infra, database_url, edge_public_url=edge.url, stream_limit_per_user=1)
-
-
-@pytest.fixture
-async def app(settings: ControlSettings, redis: Any) -> Litestar:
-    return stream_app(settings)
 
 
 async def play(url: str) -> httpx.Response:

@@ -14,11 +14,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from control.app import create_app
 from control.orchestration.bus import Event
 from control.settings import ControlSettings
 from deploy.infra import Endpoints
 from shared.token import StreamClaims, TokenIpMismatch, verify_stream_token
-from tests.control.blocks.stream.conftest import next_event, stream_app, stream_settings
+from tests.control.blocks.stream.conftest import next_event, stream_settings
 from tests.control.conftest import bearer, error_code, login, running
 
 FILE = "ARCHIVE/WSOP/2025 WSOP-LAS VEGAS/WSOP 2025 Main Event _ Day 1A.mp4"
@@ -194,7 +195,7 @@ async def test_ip_binding_by_configuration(
     network: str,
 ) -> None:
     settings = stream_settings(infra, database_url, stream_bind_ip=True)
-    app: Litestar = stream_app(settings)
+    app: Litestar = create_app(settings)
     content_id = await make_content(FILE)
     async with running(app, client_ip=client_ip) as http:
         headers = bearer(await login(http, await make_account("ann")))

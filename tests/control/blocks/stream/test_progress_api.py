@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -179,3 +180,31 @@ async def test_unknown_content(
         await client.get("/api/stream/987654/progress", headers=headers),
     ):
         assert response.status_code == 404 and error_code(response) == "CONTENT_NOT_FOUND"
+
+
+async def test_concurrent_updates_keep_the_newest_player_clock(
+    client: httpx.AsyncClient, viewer: tuple[dict[str, str], int, int]
+) -> None:
+    headers, _, content_id = viewer
+    # Twenty updates racing in shuffled order: whatever the interleaving, the stored
+    # position is the one with the newest player clock.
+    order = random.Random(5).sample(range(20), 20)
+    responses = await asyncio.gather(
+        *(
+            put(
+                client,
+                headers,
+                content_id,
+                position_seconds=100 + i * 10,
+                duration_seconds=1000,
+                client_ts=1_700_000_000_000 + i,
+            )
+            for i in order
+        )
+    )
+    assert all(r.status_code == 200 for r in responses)
+    stored = (await client.get(f"/api/stream/{content_id}/progress", headers=headers)).json()
+    assert stored["position_seconds"] == 100 + 19 * 10
+    # The update carrying the newest clock was applied, whenever it arrived.
+    newest = responses[order.index(19)].json()
+    assert newest["applied"] is True and newest["position_seconds"] == 290

@@ -63,9 +63,11 @@ class StreamService:
 
     async def renew(self, user_id: int, sid: str, client_ip: str | None) -> StreamTokenOut:
         """A fresh token for the caller's own stream session `sid` (same sid, same slot)."""
-        owner = await self.owners.owned_by(sid, user_id)
+        owner = await self.owners.renewable(sid, user_id)
         if owner is None:
-            raise StreamNotFound("no stream session with this id is yours", details={"sid": sid})
+            raise StreamNotFound(
+                "no renewable stream session with this id is yours", details={"sid": sid}
+            )
         content = await self.playable(owner.content_id)
         return await self._issue(user_id, content, sid, client_ip, renewed=True)
 

@@ -142,3 +142,18 @@ async def test_ending_a_session_that_never_played_spends_its_token(
     # A fresh session still plays: ending one sid frees, never blocks, the account.
     fresh = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
     assert (await play(fresh["url"])).status_code == 206
+
+
+async def test_a_stream_ended_by_its_player_cannot_be_renewed(
+    client: httpx.AsyncClient, auth_headers: Callable[..., Any], make_content: Callable[..., Any]
+) -> None:
+    headers, _ = await auth_headers("ann")
+    content_id = await make_content(CLIP.relative_path, duration=2.0)
+    issued = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    assert (await play(issued["url"])).status_code == 206
+    async with httpx.AsyncClient() as player:
+        # The player ends its stream at the edge (DELETE /v/{token}).
+        assert (await player.delete(issued["url"])).status_code in (200, 204)
+    renew = await client.post(f"/api/stream/{issued['sid']}/renew", headers=headers)
+    assert renew.status_code == 404 and error_code(renew) == "STREAM_NOT_FOUND"
+    assert (await client.get("/api/stream/sessions", headers=headers)).json()["sessions"] == []

@@ -80,6 +80,7 @@ async def test_streams_views_and_top_contents_from_the_edge_limiter(
     ann_first = await start_stream(limiter, 101, popular)
     await start_stream(limiter, 101, other)
     await start_stream(limiter, 102, popular)
+    await start_stream(limiter, 102, other)  # two live streams, one user
     await start_stream(limiter, 103, deleted)
     await end_stream(limiter, ann_first)  # its lease ends, its view stays
     # A view from two days ago, recorded as the limiter records one.
@@ -89,11 +90,11 @@ async def test_streams_views_and_top_contents_from_the_edge_limiter(
 
     body = await dashboard(admin_client, admin[1])
 
-    assert body["streams"] == {"active_streams": 3, "active_users": 3}
-    assert body["views"] == {"today": 4, "last_7_days": 5}
+    assert body["streams"] == {"active_streams": 4, "active_users": 3}
+    assert body["views"] == {"today": 5, "last_7_days": 6}
     assert body["top_contents"] == [
+        {"content_id": other, "title": "Day 1A", "views_7d": 3, "views_today": 2},
         {"content_id": popular, "title": "Main Event Final Table", "views_7d": 2, "views_today": 2},
-        {"content_id": other, "title": "Day 1A", "views_7d": 2, "views_today": 1},
         {"content_id": deleted, "title": None, "views_7d": 1, "views_today": 1},
     ]
 

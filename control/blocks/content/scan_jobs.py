@@ -1,8 +1,9 @@
 """Library scans started from the API: one at a time, in the background, progress in Redis.
 
 The job's state lives in Redis (not in this process) so that any control process answers
-`GET /api/admin/library/scan/{id}`. A lock key names the running job; its short TTL is
-renewed with each progress write, so a process that dies mid-scan never blocks the next.
+`GET /api/admin/library/scan/{id}`. A lock key names the running job; a heartbeat renews
+its short TTL while the scan runs (a slow NAS walk included), so a process that dies
+mid-scan never blocks the next one for long.
 The worker issue turns this into a queued job; the API stays the same.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import msgspec
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from control.blocks.content.errors import LibraryRootMissing, ScanAlreadyRunning, ScanJobNotFound
 from control.blocks.content.library import ScanReport
@@ -84,9 +86,9 @@ class ScanJobs:
             if done == total or time.monotonic() - written >= PROGRESS_WRITE_INTERVAL:
                 written = time.monotonic()
                 await self._save(job)
-                await self._redis.expire(RUNNING_KEY, LOCK_TTL_SECONDS)
 
         report: ScanReport | None = None
+        heartbeat = asyncio.create_task(self._heartbeat(job.id))
         try:
             report = await self._scan(root, progress)
         except asyncio.CancelledError:
@@ -99,12 +101,32 @@ class ScanJobs:
             job.status, job.report = "succeeded", ScanCounts(**report.counts())
             log.info("library scan %s: %s", job.id, report.counts())
         finally:
+            heartbeat.cancel()
             job.finished_at = _now()
-            await self._save(job)
-            await self._release(job.id)
+            try:
+                await self._save(job)
+                await self._release(job.id)
+            except RedisError:  # the lock expires by itself; the job reads as running till then
+                log.exception("library scan %s: could not record the end", job.id)
         # After the final save: whoever reacts to the events finds the job finished.
         if report is not None:
             await self._announce(report, job.id)
+
+    async def _heartbeat(self, job_id: str) -> None:
+        while True:
+            await asyncio.sleep(LOCK_TTL_SECONDS / 4)
+            try:
+                # Only while the lock is still ours (it may have expired and been re-taken).
+                await self._redis.eval(
+                    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+                    "return redis.call('expire', KEYS[1], ARGV[2]) end return 0",
+                    1,
+                    RUNNING_KEY,
+                    job_id,
+                    LOCK_TTL_SECONDS,
+                )
+            except RedisError as exc:
+                log.warning("library scan %s: lock not renewed: %s", job_id, exc)
 
     async def _save(self, job: ScanJobOut) -> None:
         await self._redis.set(JOB_PREFIX + job.id, msgspec.json.encode(job), ex=JOB_TTL_SECONDS)

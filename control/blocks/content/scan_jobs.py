@@ -40,8 +40,11 @@ def _now() -> datetime:
 
 
 class ScanJobs:
-    def __init__(self, redis: Redis, scan: Scanner, announce: Announcer) -> None:
+    def __init__(
+        self, redis: Redis, scan: Scanner, announce: Announcer, *, lock_ttl: int = LOCK_TTL_SECONDS
+    ) -> None:
         self._redis = redis
+        self._lock_ttl = lock_ttl
         self._scan = scan
         self._announce = announce
         self._tasks: set[asyncio.Task[None]] = set()
@@ -59,7 +62,7 @@ class ScanJobs:
             progress=ScanProgress(0, 0),
             started_at=_now(),
         )
-        if not await self._redis.set(RUNNING_KEY, job.id, nx=True, ex=LOCK_TTL_SECONDS):
+        if not await self._redis.set(RUNNING_KEY, job.id, nx=True, ex=self._lock_ttl):
             running = await self._redis.get(RUNNING_KEY)
             raise ScanAlreadyRunning(
                 "a library scan is already running",
@@ -114,7 +117,7 @@ class ScanJobs:
 
     async def _heartbeat(self, job_id: str) -> None:
         while True:
-            await asyncio.sleep(LOCK_TTL_SECONDS / 4)
+            await asyncio.sleep(self._lock_ttl / 4)
             try:
                 # Only while the lock is still ours (it may have expired and been re-taken).
                 await self._redis.eval(
@@ -123,7 +126,7 @@ class ScanJobs:
                     1,
                     RUNNING_KEY,
                     job_id,
-                    LOCK_TTL_SECONDS,
+                    self._lock_ttl,
                 )
             except RedisError as exc:
                 log.warning("library scan %s: lock not renewed: %s", job_id, exc)

@@ -85,3 +85,17 @@ async def test_a_failing_scan_is_recorded(redis: Redis, tmp_path: Path) -> None:
     failed = await jobs.get(job.id)
     assert failed.status == "failed" and failed.error == "OSError: NAS went away"
     assert announced == [] and await redis.get(RUNNING_KEY) is None
+
+
+async def test_a_long_scan_keeps_its_lock(redis: Redis, tmp_path: Path) -> None:
+    stepped = SteppedScan()
+    jobs = ScanJobs(redis, stepped.scan, stepped.announce, lock_ttl=1)
+    job = await jobs.start(tmp_path)
+    await stepped.reported.wait()
+    await asyncio.sleep(2.5)  # the passing time is what is tested: well past the lock's TTL
+    assert await redis.get(RUNNING_KEY) == job.id.encode()
+    with pytest.raises(ScanAlreadyRunning):
+        await jobs.start(tmp_path)
+    stepped.release.set()
+    await jobs.join()
+    assert await redis.get(RUNNING_KEY) is None

@@ -59,7 +59,8 @@ def _is_video(entry: dict[str, Any]) -> bool:
 
 def build_replica(root: Path) -> Replica:
     """Write the slice (sparse files of 1 GiB and more) and the real clips under `root`."""
-    videos, clutter = set(), set()
+    videos: set[str] = set()
+    clutter: set[str] = set()
     for index, entry in enumerate(_listing_slice()):
         relative = entry["path"].removeprefix("GGPNAs/")
         target = root / relative

@@ -49,7 +49,7 @@ async def create(client: httpx.AsyncClient, headers: dict[str, str], **body: Any
 async def test_writes_need_the_admin_role(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
-    calls = [
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
         ("POST", "/api/admin/contents", {"file_path": "a.mp4", "title": "A"}),
         ("PATCH", "/api/admin/contents/1", {"title": "B"}),
         ("DELETE", "/api/admin/contents/1", None),

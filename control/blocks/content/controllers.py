@@ -12,7 +12,7 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from control.blocks.content.repository import ContentFilter
+from control.blocks.content.repository import Availability, ContentFilter
 from control.blocks.content.scan_jobs import ScanJobs
 from control.blocks.content.schemas import (
     ContentCreate,
@@ -125,6 +125,25 @@ class AdminContentController(Controller):
     tags = ["content", "admin"]  # noqa: RUF012
     guards = [require_role("admin")]  # noqa: RUF012
     dependencies = _DEPENDENCIES
+
+    @get("/contents", responses=error_responses(401, 403))
+    async def list_all_contents(
+        self,
+        contents: NamedDependency[ContentService],
+        availability: FromQuery[Availability] = "all",
+        series_id: SeriesFilter = None,
+        brand: Text = None,
+        event_type: FromQuery[EventType | None] = None,
+        year: YearFilter = None,
+        quality: Text = None,
+        sort: FromQuery[SortOrder] = "newest",
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> ContentPage:
+        """Like /contents, plus the entries whose file a scan no longer found
+        (`availability=missing` lists only those)."""
+        filters = ContentFilter(series_id, brand, event_type, year, quality, availability)
+        return await contents.list_contents(filters, sort, limit, offset)
 
     @post("/contents", status_code=201, responses=error_responses(401, 403, 409, 422))
     async def create_content(

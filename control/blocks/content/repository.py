@@ -19,6 +19,12 @@ CONTENT_COLUMNS = (
     "title_confidence, missing_since, created_at, updated_at"
 )
 SortKey = Literal["newest", "oldest", "title", "year"]
+Availability = Literal["available", "missing", "all"]
+_AVAILABILITY: dict[str, str] = {
+    "available": "missing_since IS NULL",
+    "missing": "missing_since IS NOT NULL",
+    "all": "true",
+}
 _ORDER_BY: dict[str, str] = {
     # Every ordering ends in the primary key, so pages are stable under equal values.
     "newest": "created_at DESC, id DESC",
@@ -99,16 +105,16 @@ class ContentFilter:
     event_type: str | None = None
     year: int | None = None
     quality: str | None = None
+    # Entries whose file a scan no longer found cannot be played: only admins list them.
+    availability: Availability = "available"
 
     def where(self) -> tuple[str, list[Any]]:
-        """A WHERE clause with numbered parameters for the set filters.
-
-        Entries whose file a scan no longer found are never listed: they cannot be played.
-        """
-        clauses, args = ["missing_since IS NULL"], []
+        """A WHERE clause with numbered parameters for the set filters."""
+        clauses: list[str] = [_AVAILABILITY[self.availability]]
+        args: list[Any] = []
         for field in fields(self):
             value = getattr(self, field.name)
-            if value is not None:
+            if field.name != "availability" and value is not None:
                 args.append(value)
                 clauses.append(f"{field.name} = ${len(args)}")
         return " WHERE " + " AND ".join(clauses), args

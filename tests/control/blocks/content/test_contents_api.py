@@ -283,3 +283,25 @@ async def test_every_content_route_is_documented(client: httpx.AsyncClient) -> N
         operation = schema["paths"][path][method]
         assert {"400", "401"} <= set(operation["responses"]), (path, method)
         assert operation["responses"]["401"]["content"], (path, method)
+
+
+async def test_admins_list_vanished_files_too(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    user_headers: dict[str, str],
+    admin_headers: dict[str, str],
+) -> None:
+    ids = await seed(db)
+    url = "/api/admin/contents"
+    everything = (await client.get(url, headers=admin_headers)).json()
+    assert everything["total"] == 9 and ids["Gone"] in {i["id"] for i in everything["items"]}
+    missing = await client.get(url, params={"availability": "missing"}, headers=admin_headers)
+    assert [(i["title"], i["available"]) for i in missing.json()["items"]] == [("Gone", False)]
+    filtered = await client.get(
+        url, params={"availability": "available", "brand": "MPP"}, headers=admin_headers
+    )
+    assert [i["title"] for i in filtered.json()["items"]] == ["apex clip", "Final Day"]
+    refused = await client.get(url, headers=user_headers)
+    assert (refused.status_code, error_code(refused)) == (403, "AUTH_FORBIDDEN")
+    bad = await client.get(url, params={"availability": "gone"}, headers=admin_headers)
+    assert (bad.status_code, error_code(bad)) == (400, "VALIDATION_ERROR")

@@ -38,19 +38,13 @@ from control.blocks.content.schemas import (
 )
 from control.db.pool import Connection
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import L1Cache, TitleGenerator
+from control.orchestration.contracts import CacheKeys, L1Cache, TitleGenerator
 
 SOURCE = "content"
-CONTENT_TTL_SECONDS = 10 * 60
 MAX_HANDS = 500
 # A hand may end a little after the probed duration (containers round their last frame).
 _DURATION_SLACK_SECONDS = 1.0
 ScanProgressFn = Callable[[int, int, str], Awaitable[None]]
-
-
-def content_key(content_id: int) -> str:
-    """The L1 key of one content's detail (the seed's `content:{id}`, 10 minutes)."""
-    return f"content:{content_id}"
 
 
 def catalog_path(text: str) -> str:
@@ -93,7 +87,7 @@ class ContentService:
         await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
 
     async def _changed(self, channel: str, content_id: int) -> None:
-        await self.cache.invalidate(content_key(content_id))
+        await self.cache.invalidate(CacheKeys.content(content_id))
         await self._emit(channel, {"content_id": content_id})
 
     # reads ----------------------------------------------------------------------------------
@@ -115,7 +109,9 @@ class ContentService:
                 raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
             return msgspec.to_builtins(ContentOut.of(found))  # type: ignore[no-any-return]
 
-        cached = await self.cache.get_or_compute(content_key(content_id), CONTENT_TTL_SECONDS, load)
+        cached = await self.cache.get_or_compute(
+            CacheKeys.content(content_id), CacheKeys.CONTENT_TTL, load
+        )
         return msgspec.convert(cached, ContentOut, strict=False)
 
     async def hands(self, content_id: int) -> list[HandOut]:
@@ -245,7 +241,7 @@ async def announce_scan(
     """
     changed = [*report.updated_ids, *report.missing_ids]
     if cache is not None and changed:
-        await cache.invalidate(*(content_key(i) for i in changed))
+        await cache.invalidate(*(CacheKeys.content(i) for i in changed))
     for channel, ids in (("content.created", report.added_ids), ("content.updated", changed)):
         for content_id in ids:
             await bus.publish(

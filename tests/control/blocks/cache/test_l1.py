@@ -148,3 +148,24 @@ async def test_invalidations_missed_while_redis_was_down_drop_everything_after(
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_waiting_longer_than_the_read_timeout_is_not_a_redis_failure(
+    infra: Endpoints, redis: Redis
+) -> None:
+    """The block's client fails fast (short read timeout); a slow fill is still just a wait."""
+    client = Redis.from_url(infra.redis_url, socket_timeout=0.1, retry=Retry(NoBackoff(), 0))
+    cache, gate = L1Cache(client), asyncio.Event()
+    slow = Source("rows", gate)
+    other = L1Cache(client)  # a second "process": its miss waits for the first one's fill
+    try:
+        first = asyncio.create_task(cache.get_or_compute("home:shared", 60, slow))
+        await slow.started.wait()
+        second = asyncio.create_task(other.get_or_compute("home:shared", 60, slow))
+        await asyncio.sleep(0.3)  # the point: three read timeouts pass while it waits
+        gate.set()
+        assert await asyncio.gather(first, second) == ["rows", "rows"]
+        assert slow.calls == 1
+        assert (cache.stats.errors, other.stats.errors) == (0, 0)
+    finally:
+        await client.aclose()

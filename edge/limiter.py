@@ -26,7 +26,7 @@ from redis.exceptions import RedisError
 
 from edge.errors import Capacity, LeaseGone, StreamEnded, UserLimit
 from edge.metrics import EdgeMetrics
-from shared.streams import VIEW_WINDOW_MS, script_keys
+from shared.streams import RELEASED_CHANNEL, VIEW_WINDOW_MS, script_keys
 from shared.token import StreamClaims
 
 logger = logging.getLogger("wsoptv.edge.limiter")
@@ -77,6 +77,9 @@ class StreamLimiter:
         self._renew_every = policy.idle_ttl / 3
         self._redis_failed_at: float | None = None
         self._renewer: asyncio.Task[None] | None = None
+        self._release_listener: asyncio.Task[None] | None = None
+        # Set while subscribed to releases (tests await it; /healthz could report it).
+        self.hears_releases = asyncio.Event()
         metrics.active_leases = lambda: len(self._leases)
         metrics.redis_up = lambda: self.redis_up
 
@@ -89,13 +92,38 @@ class StreamLimiter:
         return self._redis_failed_at is None
 
     def start(self) -> None:
-        self._renewer = asyncio.get_running_loop().create_task(self._renew_forever())
+        loop = asyncio.get_running_loop()
+        self._renewer = loop.create_task(self._renew_forever())
+        self._release_listener = loop.create_task(self._listen_for_releases())
 
     async def stop(self) -> None:
-        if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
+        for task in (self._renewer, self._release_listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _listen_for_releases(self) -> None:
+        """Forget a lease as soon as its stream is ended anywhere (another worker, control).
+
+        Without this a process would keep trusting its memory of the lease for up to two
+        thirds of the idle TTL. A message missed while Redis is away costs only that delay.
+        """
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(RELEASED_CHANNEL)
+                self.hears_releases.set()
+                async for message in pubsub.listen():
+                    if message["type"] == "message":
+                        self._leases.pop(message["data"].decode(), None)
+            except RedisError as exc:
+                logger.debug("release listener lost Redis: %s", exc)
+            finally:
+                self.hears_releases.clear()
+                with contextlib.suppress(RedisError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await asyncio.sleep(REDIS_RETRY_SECONDS)
 
     async def admit(self, claims: StreamClaims, *, token_expired: bool) -> LocalLease:
         """The stream's lease, acquired or renewed; raises the contract's 410/429/503 errors."""
@@ -118,6 +146,7 @@ class StreamLimiter:
         self._leases.pop(claims.sid, None)
         marker_ms = int(max(self._policy.idle_ttl * 2, token_lifetime) * 1000)
         await self._call("release", claims, ttl_ms=marker_ms)
+        await self._redis.publish(RELEASED_CHANNEL, claims.sid)
 
     async def _admit_with_redis(self, claims: StreamClaims, token_expired: bool) -> LocalLease:
         deadline: float | None = None

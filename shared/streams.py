@@ -11,6 +11,7 @@ touch all of them in a single Redis Cluster slot:
     {wsoptv:streams}:lease:<sid>    hash  sub, cid, edge, started, last_seen (ms)
     {wsoptv:streams}:views:<cid>    zset  sids that started on this content -> start time
     {wsoptv:streams}:viewed         zset  cid -> time of its latest started stream
+    {wsoptv:streams}:released       pub/sub channel: sids just ended (edges forget them)
 
 View sets keep a 7-day window (VIEW_WINDOW_MS).
 """
@@ -26,6 +27,9 @@ KEY_PREFIX = "{wsoptv:streams}"
 VIEW_WINDOW_MS = 7 * 24 * 3600 * 1000
 
 LEASES = f"{KEY_PREFIX}:leases"
+# Pub/sub channel: sids ended by a player or the control plane. Edge processes drop their
+# local memory of the lease at once instead of trusting it until the next renewal.
+RELEASED_CHANNEL = f"{KEY_PREFIX}:released"
 QUEUE = f"{KEY_PREFIX}:queue"
 VIEWED = f"{KEY_PREFIX}:viewed"
 
@@ -124,6 +128,7 @@ async def release(redis: Redis, sub: str, sid: str, ended_for_ms: int) -> bool:
         pipe.zrem(QUEUE, sid)
         pipe.set(ended_key(sid), "1", px=ended_for_ms)
         pipe.delete(lease_key(sid))
+        pipe.publish(RELEASED_CHANNEL, sid)
         await pipe.execute()
     return True
 

@@ -6,6 +6,8 @@ Redis, then listed, counted and released with shared.streams.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from redis.asyncio import Redis
 
@@ -87,3 +89,26 @@ async def test_views_count_started_streams_per_content(
     assert await streams.views_since(redis, start) == [("7", 2), ("9", 1)]
     assert await streams.views_since(redis, start, limit=1) == [("7", 2)]
     assert await streams.views_since(redis, await streams.server_time_ms(redis) + 1) == []
+
+
+async def test_an_edge_forgets_a_released_lease_at_once(
+    redis: Redis, limiter: StreamLimiter
+) -> None:
+    """The process serving a stream trusts its memory of the lease; a release must reach it."""
+    limiter.start()
+    try:
+        await asyncio.wait_for(limiter.hears_releases.wait(), 10)
+        await limiter.admit(claims("u1", "s1"), token_expired=False)
+        # Remembered: a second read costs no Redis call and would pass for 40 s more.
+        await limiter.admit(claims("u1", "s1"), token_expired=False)
+        assert await streams.release(redis, "u1", "s1", ended_for_ms=60_000)
+        for _ in range(500):
+            try:
+                await limiter.admit(claims("u1", "s1"), token_expired=False)
+            except StreamEnded:
+                break
+            await asyncio.sleep(0.01)  # the release travels over pub/sub: nothing to await
+        else:
+            pytest.fail("the edge kept serving a released stream")
+    finally:
+        await limiter.stop()

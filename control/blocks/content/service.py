@@ -47,7 +47,7 @@ _DURATION_SLACK_SECONDS = 1.0
 ScanProgressFn = Callable[[int, int, str], Awaitable[None]]
 
 
-def catalog_path(text: str) -> str:
+def catalog_path(text: str, field: str = "file_path") -> str:
     """A file path as the catalog stores it (relative to NAS_ROOT); ContentInvalid if unsafe."""
     path = PurePosixPath(text)
     parts = path.parts
@@ -61,9 +61,9 @@ def catalog_path(text: str) -> str:
     )
     if bad:
         raise ContentInvalid(
-            "file_path must be a normalised relative path under NAS_ROOT with no hidden or "
+            f"{field} must be a normalised relative path under NAS_ROOT with no hidden or "
             "'..' parts",
-            details={"field": "file_path"},
+            details={"field": field},
         )
     return text
 
@@ -139,6 +139,8 @@ class ContentService:
     async def create(self, body: ContentCreate) -> ContentOut:
         values = {k: v for k, v in msgspec.structs.asdict(body).items() if v not in (None, {})}
         values["file_path"] = catalog_path(body.file_path)
+        if body.thumbnail_path is not None:
+            catalog_path(body.thumbnail_path, "thumbnail_path")
         title_source = "manual" if body.title else "generated"
         if not body.title:
             values = {**self._generated(values["file_path"]), **values}
@@ -188,6 +190,8 @@ class ContentService:
         changes = body.changes()
         if "file_path" in changes:
             changes["file_path"] = catalog_path(changes["file_path"])
+        if changes.get("thumbnail_path") is not None:
+            catalog_path(changes["thumbnail_path"], "thumbnail_path")
         async with self.db.acquire() as conn:
             await self._check_series(conn, changes.get("series_id"))
             try:

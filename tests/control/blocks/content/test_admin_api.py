@@ -115,6 +115,7 @@ BAD_BODIES = (
     ({"file_path": "a\\b.mp4"}, 422, "CONTENT_INVALID"),
     ({"file_path": "a//b.mp4"}, 422, "CONTENT_INVALID"),
     ({"file_path": "a.mp4", "series_id": 4242}, 422, "CONTENT_INVALID"),
+    ({"file_path": "a.mp4", "thumbnail_path": "../../etc/shadow"}, 422, "CONTENT_INVALID"),
     ({"file_path": "a.mp4", "year": 1800}, 400, "VALIDATION_ERROR"),
     ({"file_path": "a.mp4", "event_type": "poker"}, 400, "VALIDATION_ERROR"),
     ({"file_path": "a.mp4", "colour": "red"}, 400, "VALIDATION_ERROR"),
@@ -163,6 +164,9 @@ async def test_update_errors(client: httpx.AsyncClient, admin_headers: dict[str,
     url = f"/api/admin/contents/{first['id']}"
     cases = [
         (url, {"file_path": "x/b.mp4"}, 409, "CONTENT_PATH_TAKEN"),
+        (url, {"file_path": "../b.mp4"}, 422, "CONTENT_INVALID"),
+        (url, {"thumbnail_path": "/etc/x.jpg"}, 422, "CONTENT_INVALID"),
+        (url, {"series_id": 4242}, 422, "CONTENT_INVALID"),
         (url, {"title": None}, 400, "VALIDATION_ERROR"),
         (url, {"title": ""}, 400, "VALIDATION_ERROR"),
         (url, {"id": 5}, 400, "VALIDATION_ERROR"),

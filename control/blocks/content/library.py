@@ -271,7 +271,9 @@ async def import_library(
         )
         media = await asyncio.to_thread(probe, found.path) if probe and changed_file else None
         generated = generate_title(found.path.name, found.relative_path)
-        key = series_key(generated.get("metadata") or {})
+        # An edited entry keeps its series: do not create one it will not use.
+        edited = previous is not None and previous["title_source"] == "manual"
+        key = None if edited else series_key(generated.get("metadata") or {})
         series_id = None if key is None else await _series_id(conn, key, series_cache)
         target = _target(previous, found, media, generated, series_id)
         if previous is None:

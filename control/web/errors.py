@@ -86,8 +86,19 @@ def _refused_value(exc: Exception) -> bool:
     return isinstance(exc, asyncpg.DataError) and type(exc) is not asyncpg.DataError
 
 
+def _too_deep(exc: Exception) -> bool:
+    """msgspec gave up decoding a body nested deeper than the interpreter's recursion limit.
+
+    Its message names deserializing; a RecursionError in our own code (or while encoding a
+    response) does not, and stays a 500.
+    """
+    return isinstance(exc, RecursionError) and "while deserializing" in str(exc)
+
+
 def handle_unexpected(request: _Request, exc: Exception) -> Response[Any]:
     rid = request_id(request)
+    if _too_deep(exc):
+        return _response(400, error_body("BAD_REQUEST", "the request body is nested too deeply"))
     if _refused_value(exc):
         log.warning("request %s: the database refused a value: %r", rid, exc)
         body = error_body(

@@ -83,3 +83,20 @@ async def test_a_value_the_database_refuses_is_400_and_a_bad_query_argument_500(
         assert "request_id" in refused.json()["error"]["details"]
         bug = await client.get("/api/store/bug")
         assert (bug.status_code, error_code(bug)) == (500, "INTERNAL")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 1000 + b"]" * 1000,
+        b'{"email": "a@b.org", "password": "x", "y": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    ],
+    ids=["bare", "in-a-field"],
+)
+async def test_deeply_nested_json_is_400_bad_request(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/api/auth/login", content=body, headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, error_code(response)) == (400, "BAD_REQUEST")

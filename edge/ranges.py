@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 # More parts than this after merging is a resource attack, not a player (SPEC §3).
 MAX_RANGES = 16
-# Longer numerals than this cannot be a file offset (2**63 has 19 digits): they stand for
-# "beyond any file" without being parsed, so a hostile header never becomes a huge integer.
+# Numerals with more significant digits than this cannot be a file offset (2**63 has 19
+# digits): they stand for "beyond any file" without being parsed, so a hostile header never
+# becomes a huge integer.
 _MAX_DIGITS = 18
 _BEYOND_ANY_FILE = 10**_MAX_DIGITS
 # A Range header longer than this is not worth parsing (1,000 ranges of 10 digits fit).
@@ -50,7 +51,9 @@ def _number(text: bytes) -> int | None:
     text = text.strip(b" \t")
     if not text or not text.isdigit() or not text.isascii():
         return None
-    return int(text) if len(text) <= _MAX_DIGITS else _BEYOND_ANY_FILE
+    # Leading zeros carry no magnitude: only significant digits count against the bound.
+    significant = text.lstrip(b"0")
+    return int(significant or b"0") if len(significant) <= _MAX_DIGITS else _BEYOND_ANY_FILE
 
 
 def parse_range(header: bytes | None, size: int) -> RangeResult:

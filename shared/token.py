@@ -363,10 +363,12 @@ class StreamTokenVerifier:
                 del self._cache[next(iter(self._cache))]
             self._cache[token] = claims
             return claims
+        # The network binding holds for an expired token too (the edge still serves one
+        # whose lease lives), so it is checked before expiry, as verify_stream_token does.
+        check_ip(claims, client_ip)
         if claims.exp <= self._clock() - self._leeway:
             del self._cache[token]
             raise TokenExpired("token has expired", _as_mapping(claims))
-        check_ip(claims, client_ip)
         return claims
 
 

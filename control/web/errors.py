@@ -77,8 +77,34 @@ def handle_http_error(request: _Request, exc: HTTPException) -> Response[Any]:
     return _response(status, error_body(code, message), headers)
 
 
+def _refused_value(exc: Exception) -> bool:
+    """PostgreSQL refused a value (SQLSTATE class 22: NUL in text, a number out of range).
+
+    Only the server raises the subclasses; asyncpg raises plain DataError itself when we
+    pass an argument of the wrong type, which is our bug and stays a 500.
+    """
+    return isinstance(exc, asyncpg.DataError) and type(exc) is not asyncpg.DataError
+
+
+def _too_deep(exc: Exception) -> bool:
+    """msgspec gave up decoding a body nested deeper than the interpreter's recursion limit.
+
+    Its message names deserializing; a RecursionError in our own code (or while encoding a
+    response) does not, and stays a 500.
+    """
+    return isinstance(exc, RecursionError) and "while deserializing" in str(exc)
+
+
 def handle_unexpected(request: _Request, exc: Exception) -> Response[Any]:
     rid = request_id(request)
+    if _too_deep(exc):
+        return _response(400, error_body("BAD_REQUEST", "the request body is nested too deeply"))
+    if _refused_value(exc):
+        log.warning("request %s: the database refused a value: %r", rid, exc)
+        body = error_body(
+            "BAD_REQUEST", "the request holds a value that cannot be stored", {"request_id": rid}
+        )
+        return _response(400, body)
     if isinstance(exc, _DEPENDENCY_ERRORS):
         log.error("request %s: dependency unreachable: %r", rid, exc)
         body = error_body(

@@ -28,8 +28,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = logging.getLogger("wsoptv.control.request")
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
-# Monitors poll health often; it must answer even when a client has used up its limit.
-_UNLIMITED_PATHS = ("/api/health",)
+# Monitors poll these often; they must answer even when a client has used up its limit.
+# Everything else is limited: Litestar routes "//api/x" and "/api/x/" like "/api/x", so a
+# prefix test on the raw path would let a client step around the limit.
+_UNLIMITED_PATHS = frozenset({"/api/health", "/metrics"})
+_SLASHES_RE = re.compile(r"/{2,}")
 
 
 class RequestObserver:
@@ -90,8 +93,7 @@ class RequestObserver:
             )
 
     async def _within_limit(self, scope: Scope, send: Send) -> bool:
-        path = scope["path"]
-        if self.limiter is None or not path.startswith("/api/") or path in _UNLIMITED_PATHS:
+        if self.limiter is None or _canonical(scope["path"]) in _UNLIMITED_PATHS:
             return True
         try:
             verdict = await self.limiter.hit(_client_ip(scope))
@@ -122,6 +124,11 @@ class RequestObserver:
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return False
+
+
+def _canonical(path: str) -> str:
+    """The path as the router reads it: no repeated slashes, no trailing one."""
+    return _SLASHES_RE.sub("/", path).rstrip("/") or "/"
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -22,6 +22,11 @@ SIZE = 1000
         (b"bytes=999-999", [ByteRange(999, 999)]),
         (b"BYTES = 1-2", [ByteRange(1, 2)]),
         (b"bytes=0-99999999999999999999999", [ByteRange(0, 999)]),  # huge numeral, no overflow
+        # Leading zeros are not magnitude: long zero-padded numerals are small numbers.
+        (b"bytes=0000000000000000000001-2", [ByteRange(1, 2)]),
+        (b"bytes=-00000000000000000000002", [ByteRange(998, 999)]),
+        (b"bytes=1-00000000000000000000000000002", [ByteRange(1, 2)]),
+        (b"bytes=0000000000000000000000-0", [ByteRange(0, 0)]),
         (b"bytes= 0-1 , 5-9", [ByteRange(0, 1), ByteRange(5, 9)]),
         (b"bytes=5-9,0-1", [ByteRange(0, 1), ByteRange(5, 9)]),
         (b"bytes=0-10,5-20", [ByteRange(0, 20)]),  # overlapping: merged
@@ -42,6 +47,8 @@ def test_satisfiable_ranges(header: bytes, expected: RangeResult) -> None:
         b"bytes=-0",
         b"bytes=5000-6000,7000-",
         b"bytes=99999999999999999999999-",
+        b"bytes=00000000000000000000001000-",
+        b"bytes=-00000000000000000000000",
     ],
 )
 def test_unsatisfiable_ranges(header: bytes) -> None:

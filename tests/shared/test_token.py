@@ -319,6 +319,22 @@ def test_cache_rechecks_expiry_and_ip_on_every_hit() -> None:
         verifier.verify(token, "203.0.113.5")
 
 
+def test_cache_checks_ip_binding_of_an_expired_token_before_expiry() -> None:
+    # An expired token still plays while its lease lives, so a cache hit must not turn an
+    # IP mismatch into TokenExpired: that would let the token play from another network.
+    clock = FakeClock(NOW)
+    verifier = t.StreamTokenVerifier(RING, clock=clock)
+    token = stream_token(ip_network="203.0.113.0/24")
+    assert verifier.verify(token, "203.0.113.5").sid
+    clock.now = NOW + 600 + 31
+    with pytest.raises(t.TokenIpMismatch):
+        verifier.verify(token, "198.51.100.5")
+    with pytest.raises(t.TokenExpired):
+        verifier.verify(token, "203.0.113.5")
+    with pytest.raises(t.TokenIpMismatch):  # and again on the uncached path
+        verifier.verify(token, "198.51.100.5")
+
+
 def test_cache_is_bounded() -> None:
     verifier = t.StreamTokenVerifier(RING, max_entries=8, clock=FakeClock(NOW))
     for i in range(50):

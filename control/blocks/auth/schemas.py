@@ -9,8 +9,15 @@ import msgspec
 
 # Generous upper bounds: the real rules (password strength, 72 bytes) answer 422 with a
 # reason; these only stop absurd bodies before any work is done.
+# No white space or control characters (NUL would not even reach the database as text).
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f]"
 Email = Annotated[
-    str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$",
+    ),
 ]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]

@@ -36,6 +36,7 @@ from control.blocks.auth.schemas import (
     UpdateMeRequest,
 )
 from control.blocks.auth.sessions import (
+    family_revoked,
     find_by_hash,
     insert_session,
     new_refresh_token,
@@ -201,7 +202,7 @@ class AuthService:
             raise errors.RefreshReused(
                 "this refresh token was already used; every session of its family is revoked"
             )
-        if existing.revoked_at is not None:
+        if existing.revoked_at is not None or await family_revoked(conn, existing.family_id):
             raise errors.RefreshRevoked("this session was revoked; log in again")
         raise errors.RefreshExpired("this refresh token has expired; log in again")
 

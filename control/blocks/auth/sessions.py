@@ -3,6 +3,10 @@
 Only the SHA-256 of a refresh token is stored. Each rotation inserts a child in the same
 family; redeeming is a single UPDATE that succeeds for exactly one caller, so two parallel
 refreshes of one token can never both win.
+
+A rotation and a revocation of one family take the same transaction-scoped advisory lock
+first. Without it a revocation's UPDATE, which runs on a snapshot taken before the rotation
+committed, would revoke the spent parent but miss the child the rotation inserted.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from datetime import datetime
 from control.db.pool import Connection
 
 REFRESH_TOKEN_BYTES = 32
+# The first key of the two-key advisory locks on refresh families (the second is a hash of
+# the family id); two-key locks never collide with the migration runner's one-key lock.
+_FAMILY_LOCK_SPACE = 0x5E55
 
 
 def new_refresh_token() -> tuple[str, bytes]:
@@ -70,18 +77,36 @@ async def insert_session(
     return RefreshSession(**dict(row))
 
 
+async def lock_family(conn: Connection, family_id: uuid.UUID) -> None:
+    """Serialise with every rotation and revocation of this family until the transaction ends."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", _FAMILY_LOCK_SPACE, family_id
+    )
+
+
 async def redeem(conn: Connection, hashed: bytes) -> RefreshSession | None:
     """Mark a live token used and return it; None if it is unknown, spent, revoked or expired.
 
-    One statement: under concurrent calls PostgreSQL's row lock lets exactly one UPDATE see
+    Call it in a transaction: it holds its family's lock until the caller has inserted the
+    child and committed. A family with any revoked member is dead, so its tokens never
+    redeem. Under concurrent calls PostgreSQL's row lock lets exactly one UPDATE see
     `used_at IS NULL`; the others re-check the row after it commits and match nothing.
     """
+    family_id = await conn.fetchval(
+        "SELECT family_id FROM refresh_sessions WHERE token_hash = $1", hashed
+    )
+    if family_id is None:
+        return None
+    await lock_family(conn, family_id)
     row = await conn.fetchrow(
         f"""UPDATE refresh_sessions SET used_at = now()
              WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL
                AND expires_at > now()
+               AND NOT EXISTS (SELECT 1 FROM refresh_sessions AS member
+                                WHERE member.family_id = $2 AND member.revoked_at IS NOT NULL)
          RETURNING {_COLUMNS}""",
         hashed,
+        family_id,
     )
     return None if row is None else RefreshSession(**dict(row))
 
@@ -93,13 +118,25 @@ async def find_by_hash(conn: Connection, hashed: bytes) -> RefreshSession | None
     return None if row is None else RefreshSession(**dict(row))
 
 
-async def revoke_family(conn: Connection, family_id: uuid.UUID, reason: str) -> int:
-    result = await conn.execute(
-        """UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2
-            WHERE family_id = $1 AND revoked_at IS NULL""",
+async def family_revoked(conn: Connection, family_id: uuid.UUID) -> bool:
+    revoked: bool = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM refresh_sessions
+                           WHERE family_id = $1 AND revoked_at IS NOT NULL)""",
         family_id,
-        reason,
     )
+    return revoked
+
+
+async def revoke_family(conn: Connection, family_id: uuid.UUID, reason: str) -> int:
+    """Revoke every token of the family, including a child a rotation is inserting now."""
+    async with conn.transaction():
+        await lock_family(conn, family_id)
+        result = await conn.execute(
+            """UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2
+                WHERE family_id = $1 AND revoked_at IS NULL""",
+            family_id,
+            reason,
+        )
     return int(result.split()[-1])
 
 
@@ -107,15 +144,29 @@ async def revoke_other_families(
     conn: Connection, user_id: int, keep: uuid.UUID | None, reason: str
 ) -> list[uuid.UUID]:
     """Revoke every live family of the user except `keep`; return the revoked family ids."""
-    rows = await conn.fetch(
-        """WITH revoked AS (
-               UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $3
-                WHERE user_id = $1 AND revoked_at IS NULL
-                  AND ($2::uuid IS NULL OR family_id <> $2)
-            RETURNING family_id)
-           SELECT DISTINCT family_id FROM revoked""",
-        user_id,
-        keep,
-        reason,
-    )
+    async with conn.transaction():
+        # Only a family with a live token can rotate, so only those need the lock; taken in
+        # one order, so two of these for one account never deadlock.
+        await conn.execute(
+            """SELECT pg_advisory_xact_lock($1, lock_key)
+                 FROM (SELECT DISTINCT hashtext(family_id::text) AS lock_key
+                         FROM refresh_sessions
+                        WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
+                          AND expires_at > now() AND ($3::uuid IS NULL OR family_id <> $3)
+                        ORDER BY lock_key) AS live""",
+            _FAMILY_LOCK_SPACE,
+            user_id,
+            keep,
+        )
+        rows = await conn.fetch(
+            """WITH revoked AS (
+                   UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $3
+                    WHERE user_id = $1 AND revoked_at IS NULL
+                      AND ($2::uuid IS NULL OR family_id <> $2)
+                RETURNING family_id)
+               SELECT DISTINCT family_id FROM revoked""",
+            user_id,
+            keep,
+            reason,
+        )
     return [row["family_id"] for row in rows]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 import pytest
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 
+from control.orchestration.block import Block, BlockContext
 from control.orchestration.registry import discover
 from control.settings import ControlSettings
 from tests.control.conftest import app_with, error_code, running
@@ -48,3 +53,50 @@ async def test_unexpected_exception_is_500_internal_with_the_request_id_logged(
     assert logged and logged[0].exc_info is not None  # the traceback is in the log only
     access = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
     assert access and access[0].__dict__["status"] == 500
+
+
+@get("/store/echo")
+async def store_echo(
+    value: FromQuery[str], block_context: NamedDependency[BlockContext]
+) -> dict[str, Any]:
+    return {"value": await block_context.db.fetchval("SELECT $1::text", value)}
+
+
+@get("/store/bug")
+async def store_bug(block_context: NamedDependency[BlockContext]) -> dict[str, Any]:
+    # asyncpg refuses the argument itself: our mistake, not the client's.
+    return {"value": await block_context.db.fetchval("SELECT $1::text", 5)}
+
+
+STORE = Block("store", route_handlers=(store_echo, store_bug))
+
+
+async def test_a_value_the_database_refuses_is_400_and_a_bad_query_argument_500(
+    settings: ControlSettings, redis: object
+) -> None:
+    async with running(app_with(settings, [*discover(), STORE])) as client:
+        assert (await client.get("/api/store/echo", params={"value": "ok"})).json() == {
+            "value": "ok"
+        }
+        refused = await client.get("/api/store/echo", params={"value": "a\x00b"})
+        assert (refused.status_code, error_code(refused)) == (400, "BAD_REQUEST")
+        assert "request_id" in refused.json()["error"]["details"]
+        bug = await client.get("/api/store/bug")
+        assert (bug.status_code, error_code(bug)) == (500, "INTERNAL")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 1000 + b"]" * 1000,
+        b'{"email": "a@b.org", "password": "x", "y": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    ],
+    ids=["bare", "in-a-field"],
+)
+async def test_deeply_nested_json_is_400_bad_request(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/api/auth/login", content=body, headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, error_code(response)) == (400, "BAD_REQUEST")

@@ -49,13 +49,18 @@ class BlockStatus(StrEnum):
         return self is BlockStatus.HEALTHY
 
 
+# The statuses of a block that started completely: the only ones a probe may change.
+_PROBED = frozenset({BlockStatus.HEALTHY, BlockStatus.UNHEALTHY})
+
+
 @dataclass(slots=True)
 class BlockState:
     block: Block
     wave: int
     status: BlockStatus = BlockStatus.DECLARED
     error: str | None = None
-    started: bool = False
+    # Its start hook ran, so its stop hook must run, even if building its provisions failed.
+    needs_stop: bool = False
     latency_ms: float | None = None
 
 
@@ -183,7 +188,7 @@ class BlockRegistry:
         try:
             if block.on_start is not None:
                 await asyncio.wait_for(block.on_start(context), HOOK_TIMEOUT_SECONDS)
-            state.started = True
+            state.needs_stop = True
             for provision in block.provides:
                 implementation = provision.factory(context)
                 if not isinstance(implementation, provision.contract.protocol):
@@ -204,9 +209,11 @@ class BlockRegistry:
 
     async def _stop_one(self, block: Block) -> None:
         state = self._states[block.name]
-        if not state.started:
+        if state.status in _PROBED:
+            state.status = BlockStatus.STOPPED
+        if not state.needs_stop:
             return
-        state.started, state.status = False, BlockStatus.STOPPED
+        state.needs_stop = False
         if block.on_stop is None:
             return
         try:
@@ -223,24 +230,35 @@ class BlockRegistry:
     # health -------------------------------------------------------------------------------
 
     async def check_health(self) -> dict[str, dict[str, Any]]:
-        """Run every started block's probe; a failing probe marks the block unhealthy."""
-        await asyncio.gather(*(self._probe(s) for s in self._states.values() if s.started))
+        """Probe every running block; a failing probe marks it unhealthy, a passing one healthy.
+
+        Only a block that started completely is probed: one that failed to start (or was
+        blocked, or stopped) stays down whatever its probe would say.
+        """
+        await asyncio.gather(
+            *(self._probe(s) for s in self._states.values() if s.status in _PROBED)
+        )
         return {name: self.describe(name) for name in sorted(self._states)}
 
     async def _probe(self, state: BlockState) -> None:
         block = state.block
         started = time.perf_counter()
+        error: str | None = None
         try:
             if block.health is not None:
                 await asyncio.wait_for(
                     block.health(self._contexts[block.name]), PROBE_TIMEOUT_SECONDS
                 )
         except Exception as exc:  # a probe failing in any way means: do not route to this block
-            if state.status is not BlockStatus.UNHEALTHY:
-                log.error("block %s health probe failed: %s", block.name, _describe(exc))
-            state.status, state.error = BlockStatus.UNHEALTHY, _describe(exc)
-        else:
+            error = _describe(exc)
+        if state.status not in _PROBED:  # stopped while the probe ran
+            return
+        if error is None:
             state.status, state.error = BlockStatus.HEALTHY, None
+        else:
+            if state.status is not BlockStatus.UNHEALTHY:
+                log.error("block %s health probe failed: %s", block.name, error)
+            state.status, state.error = BlockStatus.UNHEALTHY, error
         state.latency_ms = round((time.perf_counter() - started) * 1000, 2)
 
     def describe(self, name: str) -> dict[str, Any]:

@@ -100,8 +100,11 @@ async def update_profile(
     *,
     username: str | None = None,
     password_hash: str | None = None,
-) -> User:
-    """Change the username and/or password hash; UserExists when the name is taken."""
+) -> User | None:
+    """Change the username and/or password hash; None if the account is gone.
+
+    UserExists when the name is taken.
+    """
     try:
         row = await conn.fetchrow(
             f"""UPDATE users
@@ -116,5 +119,4 @@ async def update_profile(
         )
     except asyncpg.UniqueViolationError as exc:
         raise UserExists("this username is taken") from exc
-    assert row is not None
-    return User(**dict(row))
+    return None if row is None else User(**dict(row))

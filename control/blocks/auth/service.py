@@ -239,6 +239,8 @@ class AuthService:
             user = await update_profile(
                 conn, principal.user_id, username=body.username, password_hash=new_hash
             )
+            if user is None:
+                raise errors.UserNotFound("this account no longer exists")
             if new_hash is not None:
                 revoked = await revoke_other_families(
                     conn, principal.user_id, uuid.UUID(principal.family_id), "password_changed"

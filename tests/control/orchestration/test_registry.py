@@ -9,7 +9,7 @@ import pytest
 from control.orchestration.block import Block, BlockContext, Provision
 from control.orchestration.bus import MessageBus
 from control.orchestration.contracts import AUTHENTICATOR, Contract, Need, Principal
-from control.orchestration.errors import ContractError, RegistryError
+from control.orchestration.errors import BlockUnavailable, ContractError, RegistryError
 from control.orchestration.registry import BlockRegistry, BlockStatus, discover
 from control.settings import ControlSettings
 
@@ -148,6 +148,48 @@ async def test_failed_start_marks_the_block_and_blocks_its_dependents(db: Any, r
     assert registry.state("needs_broken").status is BlockStatus.BLOCKED
     assert registry.state("fine").status is BlockStatus.HEALTHY
     await registry.stop()
+
+
+async def test_a_block_whose_provision_failed_stays_failed_after_a_probe(
+    db: Any, redis: Any
+) -> None:
+    events: list[str] = []
+
+    async def start(ctx: BlockContext) -> None:
+        events.append("start")
+
+    async def stop(ctx: BlockContext) -> None:
+        events.append("stop")
+
+    async def probe(ctx: BlockContext) -> None:
+        events.append("probe")
+
+    def broken_factory(ctx: BlockContext) -> Any:
+        raise RuntimeError("factory broke")
+
+    registry = BlockRegistry(
+        [
+            Block(
+                "auth",
+                provides=(Provision(AUTHENTICATOR, broken_factory),),
+                on_start=start,
+                on_stop=stop,
+                health=probe,
+            )
+        ]
+    )
+    registry.validate()
+    registry.build_contexts(ControlSettings(), MessageBus())
+    await registry.start(db, redis)
+    assert registry.state("auth").status is BlockStatus.FAILED
+    await registry.check_health()
+    assert registry.state("auth").status is BlockStatus.FAILED
+    assert "factory broke" in (registry.state("auth").error or "")
+    with pytest.raises(BlockUnavailable):
+        registry.provided(AUTHENTICATOR)
+    assert events == ["start"]  # a failed block is not probed
+    await registry.stop()  # its start hook ran, so its stop hook must too
+    assert events == ["start", "stop"]
 
 
 def test_a_contract_has_one_provider() -> None:

@@ -140,3 +140,18 @@ async def test_refresh_tokens_are_stored_only_as_hashes(
     assert len(rows) == 1
     assert bytes(rows[0]["token_hash"]) == hashlib.sha256(tokens["refresh_token"].encode()).digest()
     assert tokens["refresh_token"] not in str([dict(r) for r in rows])
+
+
+async def test_a_deleted_account_is_404_on_every_me_route(
+    client: httpx.AsyncClient, make_account: Callable[..., Any], db: asyncpg.Connection
+) -> None:
+    from tests.control.conftest import bearer, login
+
+    account = await make_account("ann")
+    tokens = await login(client, account)
+    await db.execute("DELETE FROM users WHERE id = $1", account.id)
+    for body in ({}, {"username": "anna"}):
+        response = await client.patch("/api/auth/me", headers=bearer(tokens), json=body)
+        assert (response.status_code, error_code(response)) == (404, "AUTH_USER_NOT_FOUND")
+    me = await client.get("/api/auth/me", headers=bearer(tokens))
+    assert (me.status_code, error_code(me)) == (404, "AUTH_USER_NOT_FOUND")

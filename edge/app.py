@@ -37,6 +37,8 @@ class EdgeApp:
 
     def __init__(self, settings: EdgeSettings) -> None:
         self.settings = settings
+        # Read by edge.protocol for each connection (slowloris bound).
+        self.request_head_timeout = settings.edge_request_head_timeout
         self.metrics = EdgeMetrics()
         self.stream: StreamEndpoint | None = None
         self.limiter: StreamLimiter | None = None

@@ -32,6 +32,25 @@ _EXTENSIONS: dict[str, dict[object, object]] = {ZEROCOPY: {}}
 MAX_URL_BYTES = 8 * 1024
 MAX_HEADER_LINE_BYTES = 8 * 1024
 MAX_HEADER_BYTES = 32 * 1024
+# Raw bytes of one unfinished request head. httptools buffers a header line until its CRLF
+# and reports it only then, so without this bound a line that never ends grows without limit.
+MAX_HEAD_BYTES = MAX_URL_BYTES + MAX_HEADER_BYTES
+# How long a refused connection's remaining input is read and discarded before closing.
+LINGER_SECONDS = 2.0
+# Used when the app does not say (EdgeApp does: EDGE_REQUEST_HEAD_TIMEOUT).
+DEFAULT_HEAD_TIMEOUT = 10.0
+
+
+def _head_timeout_of(app: object) -> float:
+    """The app's `request_head_timeout`, looking through uvicorn's wrapping middlewares."""
+    for _ in range(8):
+        timeout = getattr(app, "request_head_timeout", None)
+        if isinstance(timeout, int | float):
+            return float(timeout)
+        app = getattr(app, "app", None)
+        if app is None:
+            break
+    return DEFAULT_HEAD_TIMEOUT
 
 
 class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
@@ -42,12 +61,27 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         self.socket_dup: socket.socket | None = None
         self.writable_waiter: asyncio.Future[None] | None = None
         self.zerocopy = self.scheme == "http"
+        # The cycle whose response is being produced (self.cycle may be a queued one).
+        self.running: RequestResponseCycle | None = None
+        self.refused = False
+        # A new connection owes its first request head at once: until it arrives, it counts
+        # as an unfinished head (so a connection that never sends anything is closed too).
+        self.head_pending = True
+        self.head_bytes = 0
+        self.heads_begun = 0
+        self.head_timeout = _head_timeout_of(self.app)
+        self.head_watch: asyncio.TimerHandle | None = self.loop.call_later(
+            self.head_timeout, self._watch_head, -1
+        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
         if self.timeout_keep_alive_task is not None:
             self.timeout_keep_alive_task.cancel()
             self.timeout_keep_alive_task = None
+        if self.head_watch is not None:
+            self.head_watch.cancel()
+            self.head_watch = None
         self._wake_writer()
         if self.socket_dup is not None:
             # Unregister before closing: the number may be reused by the next accept().
@@ -67,10 +101,14 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
+        if self.refused:  # a later request was refused while this response was sent
+            self._lingering_close()
+            return
         self.flow.resume_reading()
         if self.pipeline:
             self.idle_since = None
             cycle, app = self.pipeline.pop()
+            self.running = cycle
             self._start_asgi_task(cycle, app)
             return
         self.idle_since = self.loop.time()
@@ -91,9 +129,49 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         else:
             self.transport.close()
 
+    # Slowloris: a request head that is still unfinished after `head_timeout` closes the
+    # connection. One timer per connection ticks every `head_timeout` seconds (no per-request
+    # timer churn); a head that was already pending at the previous tick and is still the
+    # same one now has taken at least that long, so it is closed between one and two
+    # timeouts after it began. Idle keep-alive connections are uvicorn's timeout_keep_alive.
+    def _watch_head(self, pending_at_last_tick: int) -> None:
+        self.head_watch = None
+        if self.transport.is_closing():
+            return
+        running = self.running
+        busy = running is not None and not running.response_complete
+        if self.head_pending and self.heads_begun == pending_at_last_tick and not busy:
+            self.transport.close()
+            return
+        self.head_watch = self.loop.call_later(
+            self.head_timeout, self._watch_head, self.heads_begun if self.head_pending else -1
+        )
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return  # a refused connection only finishes the response in flight
+        super().data_received(data)
+        if self.head_pending:
+            self._count_head_bytes(data)
+
+    def _count_head_bytes(self, data: bytes) -> None:
+        if self.head_bytes < 0:
+            # The head began inside this chunk: it is at most what follows the chunk's last
+            # blank line (a head in progress contains none).
+            end = data.rfind(b"\r\n\r\n")
+            self.head_bytes = len(data) - (end + 4 if end >= 0 else 0)
+        else:
+            self.head_bytes += len(data)
+        if self.head_bytes > MAX_HEAD_BYTES:
+            self.refusal = (431, "Request header fields too large.")
+            self.send_400_response("request head too large")
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.header_bytes = 0
+        self.head_pending = True
+        self.head_bytes = -1  # began in the chunk being parsed: sized after feed_data
+        self.heads_begun += 1
         if self.zerocopy:
             self.scope["extensions"] = _EXTENSIONS
 
@@ -118,24 +196,30 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
+        self.head_pending = False
         cycle = self.cycle
         if cycle is not None and type(cycle) is RequestResponseCycle:
             # uvicorn builds its own cycle class by name; ours only adds a message type and
             # no state of its own, so re-classing the fresh, not yet started cycle is sound.
             cycle.__class__ = ZeroCopyCycle
             cycle.protocol = self  # type: ignore[attr-defined]
+            if not self.pipeline:  # otherwise uvicorn queued it behind the running one
+                self.running = cycle
 
     def send_400_response(self, msg: str) -> None:
-        # Garbage pipelined behind a request whose body is still being sent: writing a 400
-        # now would interleave with that body. Close after the response instead.
-        cycle = self.cycle
-        if cycle is not None and cycle.response_started and not cycle.response_complete:
-            cycle.keep_alive = False
+        self.refused = True
+        self.head_pending = False
+        # Nothing queued behind a refused request is answered. What the client still sends
+        # is read and discarded: closing with unread bytes would reset the connection, and a
+        # reset can destroy the response on its way before the client has read it.
+        self.pipeline.clear()
+        self.flow.resume_reading()
+        running = self.running
+        if running is not None and not running.response_complete:
+            # A response is still in flight: a refusal written now would land inside its
+            # body. on_response_complete closes the connection once it is out.
             return
-        if self.refusal is None:
-            super().send_400_response(msg)
-            return
-        status, reason = self.refusal
+        status, reason = self.refusal or (400, msg)
         self.transport.write(
             b"".join(
                 (
@@ -147,7 +231,21 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
                 )
             )
         )
-        self.transport.close()
+        self._lingering_close()
+
+    def _lingering_close(self) -> None:
+        """Half-close, discard what the client still sends, close when it does (or soon)."""
+        transport = self.transport
+        if transport.is_closing():
+            return
+        if transport.can_write_eof():
+            transport.write_eof()  # after the buffered response; eof_received then closes
+        else:
+            transport.close()
+            return
+        if self.head_watch is not None:
+            self.head_watch.cancel()
+        self.head_watch = self.loop.call_later(LINGER_SECONDS, transport.close)
 
     def dup_socket(self) -> socket.socket:
         """A second handle on the connection's socket (non-blocking, like the original)."""

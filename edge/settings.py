@@ -27,3 +27,7 @@ class EdgeSettings(CommonSettings):
     # Proxies whose X-Forwarded-For is believed (token IP binding needs the real client);
     # unset: the socket peer is the client and no proxy-header middleware runs.
     edge_forwarded_allow_ips: str | None = None
+    # Seconds a connection may take to send a whole request head (slowloris bound; it is
+    # closed between one and two of these after the head began). Idle keep-alive
+    # connections are closed by uvicorn's keep-alive timeout instead.
+    edge_request_head_timeout: float = Field(default=10.0, gt=0)

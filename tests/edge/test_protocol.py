@@ -7,14 +7,18 @@ import hashlib
 import os
 import random
 import socket
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from edge.protocol import ZeroCopyCycle, ZeroCopyHttpToolsProtocol
-from tests.edge.conftest import Edge
+from deploy.infra import Endpoints
+from edge.protocol import MAX_HEAD_BYTES, ZeroCopyCycle, ZeroCopyHttpToolsProtocol
+from tests.edge.conftest import Edge, run_edges
 from tests.support import free_port
 
 MIB = 2**20
@@ -154,3 +158,133 @@ async def test_keep_alive_timeout_still_closes_idle_connections(tmp_path: Path) 
     finally:
         server.should_exit = True
         await task
+
+
+HEAD_TIMEOUT = 0.5
+
+
+@pytest.fixture(scope="module")
+def impatient_edge(tmp_path_factory: pytest.TempPathFactory, infra: Endpoints) -> Iterator[Edge]:
+    """An edge that gives a client HEAD_TIMEOUT seconds to send a request head."""
+    with run_edges(
+        tmp_path_factory.mktemp("impatient"),
+        infra,
+        env={"EDGE_REQUEST_HEAD_TIMEOUT": str(HEAD_TIMEOUT)},
+    ) as (only,):
+        yield only
+
+
+async def read_until_closed(reader: asyncio.StreamReader) -> bytes:
+    """Everything the server sends until it closes (a reset after its last bytes is a close)."""
+    data = b""
+    try:
+        while chunk := await asyncio.wait_for(reader.read(1 << 20), timeout=10):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data
+
+
+async def test_unfinished_header_line_is_refused_and_memory_stays_bounded(edge: Edge) -> None:
+    # httptools keeps a header line until its CRLF: one that never ends must be cut off by
+    # the edge's own count of head bytes, not buffered.
+    pid = edge.procs[0].pid
+    before = rss_bytes(pid)
+    reader, writer = await asyncio.open_connection("127.0.0.1", edge.port)
+    writer.write(b"GET /v/x HTTP/1.1\r\nHost: e\r\nX-Endless: ")
+    for _ in range(16 * 16):
+        writer.write(b"a" * (64 * 1024))
+        await writer.drain()
+    reply = await read_until_closed(reader)
+    writer.close()
+    assert reply.startswith(b"HTTP/1.1 431 "), reply[:100]
+    # 16 MiB were sent (the server discards what follows a refusal): none of it was kept.
+    assert rss_bytes(pid) - before < 4 * MIB
+
+
+async def test_head_that_keeps_coming_in_short_lines_is_refused(edge: Edge) -> None:
+    # Each line is small and the header fields stay under their 32 KiB, but the raw head
+    # passes MAX_HEAD_BYTES and never ends.
+    lines = b"a: b\r\n" * (MAX_HEAD_BYTES // 6 + 1)
+    reader, writer = await asyncio.open_connection("127.0.0.1", edge.port)
+    writer.write(b"GET /v/x HTTP/1.1\r\nHost: e\r\n" + lines)
+    await writer.drain()  # the refused rest is read and discarded: no reset
+    reply = await read_until_closed(reader)
+    writer.close()
+    assert reply.startswith(b"HTTP/1.1 431 "), reply[:100]
+
+
+async def test_stalled_request_head_is_closed_after_the_head_timeout(
+    impatient_edge: Edge,
+) -> None:
+    edge = impatient_edge
+    reader, writer = await asyncio.open_connection("127.0.0.1", edge.port)
+    started = time.monotonic()
+    writer.write(b"GET /v/x HTTP/1.1\r\nHost: e\r\nX-Slow: a")
+    await writer.drain()
+    assert await read_until_closed(reader) == b""
+    elapsed = time.monotonic() - started
+    writer.close()
+    # Closed no sooner than the timeout and no later than two of them (plus scheduling).
+    assert HEAD_TIMEOUT * 0.9 <= elapsed < HEAD_TIMEOUT * 2 + 1.5, elapsed
+
+
+async def test_connection_that_never_sends_a_request_is_closed(impatient_edge: Edge) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", impatient_edge.port)
+    started = time.monotonic()
+    assert await read_until_closed(reader) == b""
+    assert time.monotonic() - started < HEAD_TIMEOUT * 2 + 1.5
+    writer.close()
+
+
+async def test_head_timeout_spares_a_connection_that_keeps_sending_requests(
+    impatient_edge: Edge,
+) -> None:
+    edge = impatient_edge
+    edge.write("proto/patient.mp4", b"p" * 100)
+    path = f"/v/{edge.token('proto/patient.mp4')}"
+    reader, writer = await asyncio.open_connection("127.0.0.1", edge.port)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HEAD_TIMEOUT * 4
+    while loop.time() < deadline:  # each head is whole well within the timeout
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: e\r\n".encode())
+        await asyncio.sleep(HEAD_TIMEOUT / 5)  # a slow but not stalled client
+        writer.write(b"Range: bytes=0-9\r\n\r\n")
+        _, body = await read_response(reader)
+        assert body == b"p" * 10
+    writer.close()
+    await writer.wait_closed()
+
+
+@pytest.mark.parametrize(
+    "behind",
+    [
+        pytest.param(b"\x01\x02 garbage\r\n\r\n", id="garbage"),
+        pytest.param(b"GET / HTTP/1.1\r\nX-Long: " + b"a" * MAX_HEAD_BYTES, id="endless-head"),
+        pytest.param(b"GET /" + b"u" * 9000, id="long-url"),
+    ],
+)
+@pytest.mark.parametrize("queued", [True, False], ids=["queued-request", "nothing-queued"])
+async def test_refused_pipelined_request_never_lands_inside_a_streaming_body(
+    edge: Edge, behind: bytes, queued: bool
+) -> None:
+    data = random.Random(11).randbytes(16 * MIB)
+    edge.write("proto/interleave.mp4", data)
+    path = f"/v/{edge.token('proto/interleave.mp4')}"
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.connect(("127.0.0.1", edge.port))
+    sock.setblocking(False)
+    reader, writer = await asyncio.open_connection(sock=sock, limit=64 * 1024)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: e\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")  # the body is on its way, far from done
+    assert head.startswith(b"HTTP/1.1 200 ")
+    pipelined = f"GET {path} HTTP/1.1\r\nHost: e\r\nRange: bytes=0-1\r\n\r\n".encode()
+    writer.write((pipelined if queued else b"") + behind)
+    await writer.drain()
+    rest = await read_until_closed(reader)
+    writer.close()
+    # The whole body, byte-exact, and nothing after it: the queued request is not answered
+    # and no refusal is written once the connection is condemned.
+    assert len(rest) == len(data)
+    assert hashlib.sha256(rest).digest() == hashlib.sha256(data).digest()

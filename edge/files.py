@@ -137,8 +137,10 @@ class FileCache:
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
             raise FileMissing("not a regular file")
-        # Strong validator: any change of inode, size or mtime gives a new ETag.
-        etag = b'"%x-%x-%x"' % (info.st_ino, info.st_size, info.st_mtime_ns)
+        # Strong validator from size and mtime (ns) only, not the inode: the hot cache's SSD
+        # copy keeps the NAS file's mtime (copystat), so the same bytes keep the same ETag
+        # when they move between tiers and a player's If-Range still gets its 206.
+        etag = b'"%x-%x"' % (info.st_size, info.st_mtime_ns)
         return OpenFile(
             fd=fd,
             tier=tier,

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import uuid
 
 import pytest
@@ -164,6 +165,34 @@ async def test_ssd_copy_is_preferred_and_a_partial_copy_is_never_served(edge: Ed
             break
         await asyncio.sleep(0.05)
     assert (reply.body, reply.header("x-cache-tier")) == (b"partial", "ssd")
+
+
+async def test_validators_survive_the_move_to_the_ssd_tier(edge: Edge) -> None:
+    relative = "tiers/validators.mp4"
+    data = random.Random(5).randbytes(10_000)
+    nas_copy = edge.write(relative, data)
+    os.utime(nas_copy, ns=(1_700_000_000_123_456_789, 1_700_000_000_123_456_789))
+    token = edge.token(relative)
+    from_nas = await request(edge.port, f"/v/{token}", method="HEAD")
+    assert from_nas.header("x-cache-tier") == "nas"
+    (edge.ssd / relative).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(nas_copy, edge.ssd / relative)  # what the hot cache does (keeps the mtime)
+    for _ in range(60):  # the edge re-checks the file system within a second
+        from_ssd = await request(edge.port, f"/v/{token}", method="HEAD")
+        if from_ssd.header("x-cache-tier") == "ssd":
+            break
+        await asyncio.sleep(0.05)
+    assert from_ssd.header("x-cache-tier") == "ssd"
+    assert from_ssd.header("etag") == from_nas.header("etag")
+    assert from_ssd.header("last-modified") == from_nas.header("last-modified")
+    # A player resuming with the validator it got from the NAS copy gets its range.
+    resumed = await request(
+        edge.port,
+        f"/v/{token}",
+        headers={"Range": "bytes=100-199", "If-Range": from_nas.header("etag") or ""},
+    )
+    assert (resumed.status, resumed.header("x-cache-tier")) == (206, "ssd")
+    assert resumed.body == data[100:200]
 
 
 async def test_deleting_the_ssd_copy_mid_stream_does_not_break_it(edge: Edge) -> None:

@@ -7,6 +7,8 @@ open and close.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +32,8 @@ from edge.stream import PREFIX, StreamEndpoint
 from shared.token import StreamTokenVerifier
 
 REDIS_TIMEOUT_SECONDS = 1.0
+# How often cached open files nobody uses are closed (deleted SSD copies free their space).
+FILE_SWEEP_SECONDS = 2.0
 
 
 class EdgeApp:
@@ -88,10 +92,14 @@ class EdgeApp:
             CorsPolicy(settings.cors_origins),
         )
         limiter.start()
+        sweeper = asyncio.get_running_loop().create_task(files.sweep_forever(FILE_SWEEP_SECONDS))
         try:
             yield
         finally:
             self.stream = None
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await limiter.stop()
             files.close()
             await redis.aclose()

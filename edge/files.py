@@ -5,11 +5,12 @@ file is kept for `ttl` seconds and shared by every request for it (`sendfile` ta
 explicit offset, so concurrent readers never move a shared file position). A reference
 count keeps a descriptor open while any response still streams from it: the hot cache may
 delete or replace the SSD copy at any time, and a stream that has the old inode open keeps
-reading it.
+reading it. Entries idle for longer than `ttl` are closed by a periodic sweep.
 """
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import os
 import stat
@@ -98,6 +99,29 @@ class FileCache:
                 self._entries.pop(oldest).release()
             self._entries[relative] = fresh
         return fresh.acquire()
+
+    def sweep(self) -> int:
+        """Close cached files no response holds and no request re-checked for `ttl` seconds.
+
+        Without this a hot-cache copy deleted from the SSD would stay open (and its disk space
+        allocated) until a request for the same path or an LRU push-out. Returns how many
+        were closed.
+        """
+        stale_before = time.monotonic() - self._ttl
+        stale = [
+            relative
+            for relative, entry in self._entries.items()
+            if entry.refs == 1 and entry.checked_at <= stale_before
+        ]
+        for relative in stale:
+            self._entries.pop(relative).release()
+        return len(stale)
+
+    async def sweep_forever(self, every: float) -> None:
+        """sweep() every `every` seconds (a lifespan task)."""
+        while True:
+            await asyncio.sleep(every)
+            self.sweep()
 
     def close(self) -> None:
         for entry in self._entries.values():

@@ -212,6 +212,36 @@ async def test_deleting_the_ssd_copy_mid_stream_does_not_break_it(edge: Edge) ->
     assert hashlib.sha256(first + rest).digest() == hashlib.sha256(data).digest()
 
 
+def deleted_files_held_open(pid: int) -> list[str]:
+    held = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except FileNotFoundError:
+            continue  # closed while we looked
+        if target.endswith(" (deleted)"):
+            held.append(target)
+    return held
+
+
+async def test_deleted_ssd_copy_is_closed_once_nobody_reads_it(edge: Edge) -> None:
+    # Hot-cache eviction deletes SSD copies to free space: the edge's cache of open files
+    # must let go of them even if the path is never requested again.
+    relative = "tiers/evicted.mp4"
+    edge.write(relative, b"n" * 1000)
+    copy = edge.write(relative, b"s" * 1000, tier="ssd")
+    reply = await request(edge.port, f"/v/{edge.token(relative)}")
+    assert (reply.status, reply.header("x-cache-tier")) == (200, "ssd")
+    pid = edge.procs[0].pid
+    os.unlink(copy)
+    assert any(str(copy) in target for target in deleted_files_held_open(pid))
+    for _ in range(100):  # the sweep runs every 2 s and closes files idle for 1 s
+        if not any(str(copy) in target for target in deleted_files_held_open(pid)):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(str(copy) in target for target in deleted_files_held_open(pid))
+
+
 async def test_network_bound_token_serves_only_its_network(edge: Edge) -> None:
     inside = mint_stream_token(
         RING, sub="net", cid="c", sid="net-1", path=FILE, ip_network="127.0.0.0/24"

@@ -52,3 +52,10 @@ class StreamEnded(EdgeError):
 
     code = "STREAM_ENDED"
     status = 410
+
+
+class LimiterUnavailable(EdgeError):
+    """The limiter's Redis is unreachable, so a stream cannot be ended now (503, retry)."""
+
+    code = "STREAM_LIMITER_UNAVAILABLE"
+    status = 503

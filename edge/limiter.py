@@ -24,7 +24,7 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from edge.errors import Capacity, LeaseGone, StreamEnded, UserLimit
+from edge.errors import Capacity, LeaseGone, LimiterUnavailable, StreamEnded, UserLimit
 from edge.metrics import EdgeMetrics
 from shared.streams import RELEASED_CHANNEL, VIEW_WINDOW_MS, script_keys
 from shared.token import StreamClaims
@@ -142,11 +142,34 @@ class StreamLimiter:
             return self._admit_without_redis(claims, token_expired, self._leases.get(claims.sid))
 
     async def release(self, claims: StreamClaims, token_lifetime: float) -> None:
-        """End the stream at once (DELETE /v/{token}); the token cannot restart it."""
-        self._leases.pop(claims.sid, None)
+        """End the stream at once (DELETE /v/{token}); the token cannot restart it.
+
+        Only Redis can end a stream for every process: while it is unreachable this raises
+        LimiterUnavailable (503, the player retries) and the stream is left as it was.
+        """
+        if self._redis_failed_at is not None and (
+            time.monotonic() - self._redis_failed_at < REDIS_RETRY_SECONDS
+        ):
+            raise self._unavailable()
         marker_ms = int(max(self._policy.idle_ttl * 2, token_lifetime) * 1000)
-        await self._call("release", claims, ttl_ms=marker_ms)
-        await self._redis.publish(RELEASED_CHANNEL, claims.sid)
+        try:
+            await self._call("release", claims, ttl_ms=marker_ms)
+        except RedisError as exc:
+            self._redis_failed(exc)
+            raise self._unavailable() from None
+        self._redis_ok()
+        self._leases.pop(claims.sid, None)
+        try:
+            await self._redis.publish(RELEASED_CHANNEL, claims.sid)
+        except RedisError as exc:
+            # The stream is ended in Redis; other processes learn it at their next renewal.
+            self._redis_failed(exc)
+
+    def _unavailable(self) -> LimiterUnavailable:
+        return LimiterUnavailable(
+            "the stream limiter is unavailable; try again shortly",
+            details={"retry_after": math.ceil(REDIS_RETRY_SECONDS)},
+        )
 
     async def _admit_with_redis(self, claims: StreamClaims, token_expired: bool) -> LocalLease:
         deadline: float | None = None

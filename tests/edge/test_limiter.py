@@ -248,6 +248,47 @@ async def test_redis_outage_policy_closed_refuses_new_streams(
         assert (await _health(edge))["limiter"] == "fallback-closed"
 
 
+async def test_delete_on_one_edge_ends_the_stream_on_every_edge(
+    tmp_path: Path, infra: Endpoints
+) -> None:
+    async with edges(tmp_path, infra.redis_url, 2) as ((first, second), _):
+        token = first.token(FILE, sub="roamer", sid=str(uuid.uuid4()))
+        assert await play(first, token) == 206
+        assert await play(second, token) == 206  # both processes now trust the lease
+        assert (await request(first.port, f"/v/{token}", method="DELETE")).status == 204
+        # The other process hears of the release at once (not after 2/3 of the 90 s TTL).
+        deadline = time.monotonic() + 3
+        while (reply := await request(second.port, f"/v/{token}")).status == 200:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        assert reply.status == 410
+        assert json.loads(reply.body)["error"]["code"] == "STREAM_ENDED"
+
+
+async def test_delete_while_redis_is_down_is_503_and_works_once_it_is_back(
+    tmp_path: Path, own_redis: EmbeddedRedis
+) -> None:
+    infra = Endpoints("postgresql://unused/none", own_redis.url)
+    with run_edges(tmp_path, infra, 1) as (edge,):
+        edge.write(FILE, DATA)
+        token = edge.token(FILE, sub="p", sid="ended-in-outage")
+        assert await play(edge, token) == 206
+        own_redis.stop()
+        for _ in range(2):  # the second is refused without waiting on Redis again
+            refused = await request(edge.port, f"/v/{token}", method="DELETE")
+            assert refused.status == 503
+            assert refused.header("retry-after") == "1"
+            assert json.loads(refused.body)["error"]["code"] == "STREAM_LIMITER_UNAVAILABLE"
+        assert await play(edge, token) == 206  # not ended: the stream is as it was
+        own_redis.start()
+        deadline = time.monotonic() + 10
+        while (status := (await request(edge.port, f"/v/{token}", method="DELETE")).status) != 204:
+            assert status == 503
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        assert await play(edge, token) == 410
+
+
 async def test_a_stream_being_read_keeps_its_lease_and_an_idle_one_loses_it(
     tmp_path: Path, infra: Endpoints
 ) -> None:

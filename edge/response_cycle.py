@@ -5,6 +5,8 @@ message: the body goes from file to socket by `os.sendfile`, which is safe only 
 transport's own write buffer (status line and headers) has drained, or file bytes would
 overtake queued header bytes. Partial writes and EAGAIN are normal: wait for writability
 (on the protocol's dup of the socket) and continue; EPIPE/ECONNRESET abort the connection.
+Once the send returns, the message's `sent` says how many of its bytes reached the socket
+(fewer than `count` when the client went away), so the app counts what was really sent.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class ZeroCopyCycle(RequestResponseCycle):
             await super().send(message)
             return
         if self.disconnected:
+            message["sent"] = 0
             return
         if not self.response_started or self.response_complete:
             raise RuntimeError(f"Unexpected ASGI message {ZEROCOPY!r} outside a response body.")
@@ -73,10 +76,11 @@ class ZeroCopyCycle(RequestResponseCycle):
         elif self.chunked_encoding or count > self.expected_content_length:
             raise RuntimeError("zerocopysend needs a Content-Length covering its bytes")
         if count:
-            await self._sendfile(fd, offset, count)
-            if self.disconnected:
-                return
+            sent = message["sent"] = await self._sendfile(fd, offset, count)
+            if sent < count or self.disconnected:
+                return  # the connection is gone
         else:
+            message["sent"] = 0
             self._flush_head()
         self.expected_content_length -= count
         if not message.get("more_body", False):
@@ -156,7 +160,8 @@ class ZeroCopyCycle(RequestResponseCycle):
         if head:
             self.transport.write(head)
 
-    async def _sendfile(self, fd: int, offset: int, count: int) -> None:
+    async def _sendfile(self, fd: int, offset: int, count: int) -> int:
+        """Send `count` bytes of `fd` from `offset`; how many went out (all unless aborted)."""
         protocol = self.protocol
         transport = self.transport
         sock = protocol.dup_socket()
@@ -165,16 +170,18 @@ class ZeroCopyCycle(RequestResponseCycle):
         while transport.get_write_buffer_size():
             if transport.is_closing():
                 self.disconnected = True
-                return
+                return 0
             await protocol.wait_writable()
             await asyncio.sleep(0)  # let the transport flush on this writable event
         out = sock.fileno()
+        start = offset
+        end = offset + count
         burst = 0
-        while count > 0:
+        while offset < end:
             if self.disconnected:
-                return
+                break
             try:
-                sent = os.sendfile(out, fd, offset, count)
+                sent = os.sendfile(out, fd, offset, end - offset)
             except BlockingIOError:
                 await protocol.wait_writable()
                 burst = 0
@@ -185,17 +192,17 @@ class ZeroCopyCycle(RequestResponseCycle):
                 if exc.errno not in _FATAL_ERRNOS:
                     raise
                 self._abort()
-                return
+                break
             if sent == 0:
                 # The file shrank under us: the promised Content-Length cannot be kept.
                 self._abort()
-                return
+                break
             offset += sent
-            count -= sent
             burst += sent
-            if burst >= _YIELD_EVERY_BYTES and count:
+            if burst >= _YIELD_EVERY_BYTES and offset < end:
                 burst = 0
                 await asyncio.sleep(0)
+        return offset - start
 
     def _abort(self) -> None:
         self.disconnected = True

@@ -223,15 +223,15 @@ class StreamEndpoint:
         self, send: Send, file: OpenFile, offset: int, count: int, zerocopy: bool, *, more: bool
     ) -> None:
         if count and zerocopy:
-            await send(
-                {
-                    "type": ZEROCOPY,
-                    "file": file.fd,
-                    "offset": offset,
-                    "count": count,
-                    "more_body": more,
-                }
-            )
+            message: dict[str, Any] = {
+                "type": ZEROCOPY,
+                "file": file.fd,
+                "offset": offset,
+                "count": count,
+                "more_body": more,
+            }
+            await send(message)
+            count = message.get("sent", count)  # fewer when the client went away
         else:
             # Servers without the extension (TLS, test clients): bounded chunks, same bytes.
             while count > _FALLBACK_CHUNK:

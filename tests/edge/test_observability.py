@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import re
+import socket
 
 from tests.edge.client import request
 from tests.edge.conftest import Edge
@@ -44,3 +47,31 @@ async def test_healthz_reports_redis_and_roots(edge: Edge) -> None:
         "limiter": "redis",
         "roots": {"nas": True, "ssd": True},
     }
+
+
+async def test_sent_bytes_count_only_what_reached_the_socket(edge: Edge) -> None:
+    size = 32 * 2**20
+    edge.write("obs/aborted.mp4", random.Random(12).randbytes(size))
+    path = f"/v/{edge.token('obs/aborted.mp4')}"
+    before = (await request(edge.port, "/metrics")).body.decode()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.connect(("127.0.0.1", edge.port))
+    sock.setblocking(False)
+    reader, writer = await asyncio.open_connection(sock=sock, limit=64 * 1024)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: e\r\n\r\n".encode())
+    await reader.readuntil(b"\r\n\r\n")
+    await reader.readexactly(2**20)
+    writer.transport.abort()  # the player goes away after 1 MiB of 32
+    served = 'edge_requests_total{status="200"}'
+    for _ in range(100):  # the response is counted when the server has noticed the reset
+        after = (await request(edge.port, "/metrics")).body.decode()
+        if sample(after, served) > sample(before, served):
+            break
+        await asyncio.sleep(0.05)
+    assert sample(after, served) - sample(before, served) == 1
+    counted = sample(after, 'edge_sent_bytes_total{tier="nas"}') - sample(
+        before, 'edge_sent_bytes_total{tier="nas"}'
+    )
+    # What the kernel took: the 1 MiB read plus what sat in the socket buffers, not 32 MiB.
+    assert 2**20 <= counted < size / 2, counted

@@ -37,6 +37,10 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
 
 PREFIX = b"/v/"
+# RFC 9110 §15.5.2: a 401 carries a challenge. The stream token travels in the path, not in
+# an Authorization header; the Bearer challenge (RFC 6750) still names what is wrong with it.
+_CHALLENGE = b'Bearer realm="wsoptv-edge", error="invalid_token"'
+_ALLOWED = b"GET, HEAD, DELETE, OPTIONS"
 _FALLBACK_CHUNK = 256 * 1024
 _MAX_ROUTES = 8192
 _CONDITIONAL = frozenset(
@@ -282,6 +286,10 @@ async def send_error(send: Send, error: WsoptvError, cors: Headers) -> int:
     ]
     if isinstance(error, _RangeNotSatisfiable):
         headers.extend(h for h in error.headers if h[0] == b"content-range")
+    elif error.status == 401:
+        headers.append((b"www-authenticate", _CHALLENGE))
+    elif error.status == 405:
+        headers.append((b"allow", _ALLOWED))
     retry_after = error.details.get("retry_after")
     if error.status in (429, 503):
         headers.append((b"retry-after", b"%d" % int(retry_after or 1)))

@@ -45,6 +45,13 @@ async def test_missing_token_is_401(edge: Edge) -> None:
     assert error_code(reply) == "TOKEN_INVALID"
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD", "DELETE"])
+async def test_401_carries_a_bearer_challenge(edge: Edge, method: str) -> None:
+    reply = await request(edge.port, "/v/garbage", method=method)
+    assert reply.status == 401
+    assert reply.header("www-authenticate") == 'Bearer realm="wsoptv-edge", error="invalid_token"'
+
+
 @pytest.mark.parametrize(
     "token",
     [

@@ -253,9 +253,11 @@ async def test_long_header_line_long_url_and_garbage_get_4xx(edge: Edge, movie: 
     assert still_fine.status == 206
 
 
-async def test_unknown_method_is_405(edge: Edge, movie: str) -> None:
-    reply = await request(edge.port, path_for(edge, movie), method="POST")
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+async def test_unknown_method_is_405_with_allow(edge: Edge, movie: str, method: str) -> None:
+    reply = await request(edge.port, path_for(edge, movie), method=method)
     assert reply.status == 405
+    assert reply.header("allow") == "GET, HEAD, DELETE, OPTIONS"
 
 
 async def test_sixteen_concurrent_16_mib_ranges(edge: Edge) -> None:

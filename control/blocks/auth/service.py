@@ -120,7 +120,6 @@ class AuthService:
             found = await find_credentials_by_email(conn, body.email)
         # Unknown accounts are checked against a dummy hash: same answer, same time.
         if not await self.hasher.verify(body.password, found.password_hash if found else None):
-            await self.limits.login_failed(body.email, client.ip)
             await self._emit(
                 "auth.login.failed",
                 {
@@ -133,13 +132,14 @@ class AuthService:
             raise errors.InvalidCredentials("wrong email or password")
         assert found is not None
         user = found.user
+        # The password was right: this was no guess, whatever the account's status.
+        await self.limits.login_succeeded(body.email, client.ip)
         if user.status != "active":
             await self._emit(
                 "auth.login.failed",
                 {"user_id": user.id, "email": user.email, "ip": client.ip, "reason": user.status},
             )
             _refuse_inactive(user)
-        await self.limits.login_succeeded(body.email, client.ip)
         async with self.db.acquire() as conn, conn.transaction():
             pair = await self._open_session(conn, user, uuid.uuid4(), None, client)
             await record_login(conn, user.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -95,3 +96,25 @@ async def test_general_per_address_limit_covers_the_whole_api(
         assert (await client.get("/api/health")).status_code == 200
     async with running(app, client_ip="10.9.9.9") as other:
         assert (await other.get(path)).status_code in (401, 404)
+
+
+async def test_a_parallel_burst_of_wrong_passwords_gets_only_the_limit_through(
+    settings: ControlSettings, redis: Redis, make_account: Callable[..., Any]
+) -> None:
+    account = await make_account("ann")
+    app = app_with(limited(settings, login_limit_per_account_ip=5), discover())
+    async with running(app) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/auth/login", json={"email": account.email, "password": f"Wrong-{i}-aA1"}
+                )
+                for i in range(20)
+            )
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [401] * 5 + [429] * 15
+        right = await client.post(
+            "/api/auth/login", json={"email": account.email, "password": PASSWORD}
+        )
+        assert (right.status_code, error_code(right)) == (429, "RATE_LIMITED")

@@ -30,6 +30,13 @@ def media(edge: Edge) -> None:
     (edge.nas.parent / "outside.mp4").write_bytes(b"outside the roots")
     os.symlink(edge.nas.parent / "outside.mp4", edge.nas / "hls/1/escape.ts")
     os.symlink(edge.nas / FILE, edge.nas / "hls/1/inside.mp4")
+    # A sibling directory whose name starts with a media root's name is not under it.
+    for root in (edge.nas, edge.ssd):
+        sibling = root.parent / f"{root.name}2"
+        sibling.mkdir(exist_ok=True)
+        (sibling / "s.ts").write_bytes(b"beside the root")
+    os.symlink(edge.nas.parent / f"{edge.nas.name}2" / "s.ts", edge.nas / "hls/1/nas2.ts")
+    os.symlink(edge.ssd.parent / f"{edge.ssd.name}2" / "s.ts", edge.nas / "hls/1/ssd2.ts")
 
 
 def error_code(reply: Reply) -> str:
@@ -116,6 +123,8 @@ async def test_directory_token_serves_files_under_its_prefix(edge: Edge) -> None
         ".hidden.ts",
         "%2ehidden.ts",
         "escape.ts",  # a symlink that resolves outside the media roots
+        "nas2.ts",  # ... into '<NAS_ROOT>2/', which only starts like the NAS root
+        "ssd2.ts",  # ... into '<SSD_CACHE_ROOT>2/'
     ],
 )
 async def test_path_escapes_are_refused(edge: Edge, tail: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,17 +36,32 @@ async def app(tmp_path: Path, infra: Endpoints) -> AsyncIterator[EdgeApp]:
         yield edge
 
 
-async def fetch(app: EdgeApp, headers: dict[str, str]) -> Reply:
+async def fetch(app: EdgeApp, headers: dict[str, str], chunks: list[int] | None = None) -> Reply:
+    """GET the clip through httpx; `chunks` collects the size of each body message sent."""
     token = mint_stream_token(RING, sub="tls", cid="c", sid="tls-sid", path="clip.mp4")
-    transport = httpx.ASGITransport(app=app)
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.body" and chunks is not None:
+                chunks.append(len(message.get("body", b"")))
+            await send(message)
+
+        await app(scope, receive, record)
+
+    transport = httpx.ASGITransport(app=recording)
     async with httpx.AsyncClient(transport=transport, base_url="https://edge") as client:
         response = await client.get(f"/v/{token}", headers=headers)
     return Reply(response.status_code, dict(response.headers), response.content)
 
 
 async def test_whole_file_in_bounded_chunks(app: EdgeApp) -> None:
-    reply = await fetch(app, {})
+    chunks: list[int] = []
+    reply = await fetch(app, {}, chunks)
     assert (reply.status, reply.body) == (200, DATA)
+    # Memory per response stays bounded: no body message is larger than 256 KiB.
+    assert sum(chunks) == len(DATA)
+    assert len(chunks) > 1
+    assert max(chunks) <= 256 * 1024
 
 
 async def test_single_and_multiple_ranges(app: EdgeApp) -> None:

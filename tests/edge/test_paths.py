@@ -80,3 +80,25 @@ def test_grants_cover(grant: str, tail: str, path: str) -> None:
 def test_grants_refuse(grant: str, tail: str) -> None:
     with pytest.raises(PathForbidden):
         granted_path(grant, tail)
+
+
+@pytest.mark.parametrize(
+    ("grant", "raw_tail"),
+    [
+        ("a/1", b"2/index.m3u8"),  # a file grant is not a prefix of 'a/12/...'
+        ("a/1", b"12/index.m3u8"),
+        ("a/1/", b"..%2f12/index.m3u8"),
+        ("a/1/", b"../12/index.m3u8"),
+        ("a/1/", b"%2e%2e/12/index.m3u8"),
+    ],
+)
+def test_prefix_grant_never_reaches_a_sibling_with_the_same_start(
+    grant: str, raw_tail: bytes
+) -> None:
+    with pytest.raises(PathForbidden):
+        granted_path(grant, decode_tail(raw_tail))
+
+
+@pytest.mark.parametrize("raw_tail", [b"2/index.m3u8", b"12.ts", b"x/y.ts", b"%31%32/seg.ts"])
+def test_directory_grant_stays_under_its_own_directory(raw_tail: bytes) -> None:
+    assert granted_path("a/1/", decode_tail(raw_tail)).startswith("a/1/")

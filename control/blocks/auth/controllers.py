@@ -110,13 +110,17 @@ class AuthController(Controller):
         "/me",
         guards=[authenticated],
         security=BEARER,
-        responses=error_responses(401, 403, 404, 409, 422),
+        responses=error_responses(401, 403, 404, 409, 422, 429),
     )
     async def update_me(
         self,
         data: JSONBody[UpdateMeRequest],
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         auth: NamedDependency[AuthService],
     ) -> UserOut:
-        """Change the username or the password (needs current_password; ends other sessions)."""
-        return _out(await auth.update_me(principal, data))
+        """Change the username or the password (needs current_password; ends other sessions).
+
+        Wrong current passwords count like failed logins (per account and address: 429).
+        """
+        return _out(await auth.update_me(principal, data, _client(request)))

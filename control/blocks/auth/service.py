@@ -230,11 +230,11 @@ class AuthService:
             raise errors.UserNotFound("this account no longer exists")
         return user
 
-    async def update_me(self, principal: Principal, body: UpdateMeRequest) -> User:
+    async def update_me(self, principal: Principal, body: UpdateMeRequest, client: Client) -> User:
         """Change the username and/or password; a new password revokes every other session."""
         new_hash = None
         if body.new_password is not None:
-            new_hash = await self._new_password_hash(principal, body)
+            new_hash = await self._new_password_hash(principal, body, client)
         async with self.db.acquire() as conn, conn.transaction():
             user = await update_profile(
                 conn, principal.user_id, username=body.username, password_hash=new_hash
@@ -248,18 +248,32 @@ class AuthService:
                 await self.tokens.revoke_families([str(family) for family in revoked])
         return user
 
-    async def _new_password_hash(self, principal: Principal, body: UpdateMeRequest) -> str:
+    async def _new_password_hash(
+        self, principal: Principal, body: UpdateMeRequest, client: Client
+    ) -> str:
         assert body.new_password is not None
         if body.current_password is None:
             raise errors.CurrentPasswordRequired("changing the password needs current_password")
         _require_short(body.current_password)
         check_password_rules(body.new_password)
+        # A stolen access token must not become an unlimited password oracle.
+        await self.limits.check_password_check(principal.user_id, client.ip)
         async with self.db.acquire() as conn:
             found = await find_credentials(conn, principal.user_id)
         if found is None:
             raise errors.UserNotFound("this account no longer exists")
         if not await self.hasher.verify(body.current_password, found.password_hash):
+            await self._emit(
+                "auth.login.failed",
+                {
+                    "user_id": principal.user_id,
+                    "email": found.user.email.lower(),
+                    "ip": client.ip,
+                    "reason": "wrong_current_password",
+                },
+            )
             raise errors.WrongPassword("current_password is wrong")
+        await self.limits.password_check_succeeded(principal.user_id, client.ip)
         return await self.hasher.hash(body.new_password)
 
 

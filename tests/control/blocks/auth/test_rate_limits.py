@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 
 from control.orchestration.registry import discover
 from control.settings import ControlSettings
-from tests.control.conftest import PASSWORD, app_with, error_code, running
+from tests.control.conftest import PASSWORD, app_with, bearer, error_code, login, running
+from tests.control.orchestration.test_bus import Inbox
 
 
 def limited(settings: ControlSettings, **limits: int) -> ControlSettings:
@@ -118,3 +119,33 @@ async def test_a_parallel_burst_of_wrong_passwords_gets_only_the_limit_through(
             "/api/auth/login", json={"email": account.email, "password": PASSWORD}
         )
         assert (right.status_code, error_code(right)) == (429, "RATE_LIMITED")
+
+
+async def test_current_password_guesses_are_limited_and_reported(
+    settings: ControlSettings, redis: Redis, make_account: Callable[..., Any]
+) -> None:
+    account = await make_account("ann")
+    app = app_with(limited(settings, login_limit_per_account_ip=3), discover())
+    inbox = Inbox()
+    app.state.bus.subscribe("auth.login.failed", inbox)
+    async with running(app) as client:
+        tokens = await login(client, account)  # a stolen access token, say
+
+        def change(current: str) -> Any:
+            body = {"current_password": current, "new_password": "New-Secret-42"}
+            return client.patch("/api/auth/me", headers=bearer(tokens), json=body)
+
+        guesses = await asyncio.gather(*(change(f"Guess-{i}-aA1") for i in range(6)))
+        statuses = sorted(r.status_code for r in guesses)
+        assert statuses == [403] * 3 + [429] * 3
+        right = await change(PASSWORD)
+        assert (right.status_code, error_code(right)) == (429, "RATE_LIMITED")
+        events = await inbox.wait_for(3)
+        assert {e.payload["reason"] for e in events} == {"wrong_current_password"}
+        assert {e.payload["user_id"] for e in events} == {account.id}
+        # Logging in is a separate count: the owner can still log in from here.
+        assert (
+            await client.post(
+                "/api/auth/login", json={"email": account.email, "password": PASSWORD}
+            )
+        ).status_code == 200

@@ -27,12 +27,15 @@ _HTTP_CODES = {
     429: "RATE_LIMITED",
     503: "SERVICE_UNAVAILABLE",
 }
+# A dependency we cannot reach. Not every OSError: a file we cannot open is our bug (500).
 _DEPENDENCY_ERRORS = (
     RedisConnectionError,
     RedisTimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
-    OSError,
+    asyncpg.ConnectionDoesNotExistError,
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,  # asyncio's too (e.g. waiting for a pool connection)
 )
 _Request = Request[Any, Any, Any]
 
@@ -63,6 +66,14 @@ def handle_validation_error(request: _Request, exc: ValidationException) -> Resp
         for e in errors
         if isinstance(e, dict)
     ]
+    for field in fields:
+        # Litestar reports a missing parameter with the KeyError's text: "'data'".
+        if field["message"] == repr(field["field"]):
+            field["message"] = (
+                "the request body is missing"
+                if field["field"] == "data"
+                else f"{field['field']} is required"
+            )
     message = fields[0]["message"] if fields else str(exc.detail or "invalid request")
     return _response(400, error_body("VALIDATION_ERROR", message, {"errors": fields}))
 
@@ -73,8 +84,11 @@ def handle_http_error(request: _Request, exc: HTTPException) -> Response[Any]:
     headers = dict(exc.headers or {})
     if status == 405:
         return _response(status, error_body(code, "method not allowed on this route"), headers)
-    message = exc.detail if status < 500 else "internal error"
-    return _response(status, error_body(code, message), headers)
+    if status < 500:
+        return _response(status, error_body(code, exc.detail), headers)
+    rid = request_id(request)
+    log.error("request %s: HTTP %d %s", rid, status, exc.detail, exc_info=exc)
+    return _response(status, error_body(code, "internal error", {"request_id": rid}), headers)
 
 
 def _refused_value(exc: Exception) -> bool:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.exceptions import InternalServerException
 from litestar.params import FromQuery
 
 from control.orchestration.block import Block, BlockContext
@@ -100,3 +102,61 @@ async def test_deeply_nested_json_is_400_bad_request(
         "/api/auth/login", content=body, headers={"content-type": "application/json"}
     )
     assert (response.status_code, error_code(response)) == (400, "BAD_REQUEST")
+
+
+@get("/faults/file", sync_to_thread=False)
+def fault_file() -> None:
+    raise PermissionError(13, "Permission denied", "/srv/secret/key")
+
+
+@get("/faults/refused", sync_to_thread=False)
+def fault_refused() -> None:
+    raise ConnectionRefusedError(111, "Connection refused")
+
+
+@get("/faults/http", sync_to_thread=False)
+def fault_http() -> None:
+    raise InternalServerException("pool state: secret internals")
+
+
+FAULTS = Block("faults", route_handlers=(fault_file, fault_refused, fault_http))
+
+
+@pytest.fixture
+async def faults_client(
+    settings: ControlSettings, redis: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app_with(settings, [*discover(), FAULTS])) as client:
+        yield client
+
+
+async def test_an_os_error_of_our_own_is_500_and_only_a_connection_error_503(
+    faults_client: httpx.AsyncClient,
+) -> None:
+    own = await faults_client.get("/api/faults/file")
+    assert (own.status_code, error_code(own)) == (500, "INTERNAL")
+    assert "secret" not in own.text
+    refused = await faults_client.get("/api/faults/refused")
+    assert (refused.status_code, error_code(refused)) == (503, "DEPENDENCY_UNAVAILABLE")
+
+
+async def test_a_5xx_http_exception_is_logged_with_the_request_id(
+    faults_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wsoptv"):
+        response = await faults_client.get("/api/faults/http")
+    assert (response.status_code, error_code(response)) == (500, "INTERNAL")
+    assert "secret" not in response.text
+    request_id = response.json()["error"]["details"]["request_id"]
+    assert request_id == response.headers["x-request-id"]
+    logged = [r for r in caplog.records if request_id in r.getMessage()]
+    assert logged and "secret internals" in logged[0].getMessage()
+
+
+async def test_a_missing_body_says_so(client: httpx.AsyncClient) -> None:
+    for content in (b"", None):
+        response = await client.post(
+            "/api/auth/login", content=content, headers={"content-type": "application/json"}
+        )
+        assert (response.status_code, error_code(response)) == (400, "VALIDATION_ERROR")
+        assert response.json()["error"]["message"] == "the request body is missing"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 
 from control.app import create_app
@@ -41,7 +43,9 @@ async def test_health_lists_blocks_and_dependencies(client: httpx.AsyncClient) -
     assert "meilisearch" not in body["dependencies"]  # not configured: PostgreSQL search
 
 
-async def test_health_is_503_when_redis_goes_down(tmp_path: Path, database_url: str) -> None:
+async def test_health_is_503_when_redis_goes_down(
+    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     own_redis = EmbeddedRedis(tmp_path, free_port())
     app = create_app(settings_for(database_url, own_redis.start()))
     try:
@@ -52,11 +56,16 @@ async def test_health_is_503_when_redis_goes_down(tmp_path: Path, database_url: 
             # Before any probe notices: the request that hits Redis says a dependency is down.
             login = await client.post("/api/auth/login", json=body)
             assert (login.status_code, error_code(login)) == (503, "DEPENDENCY_UNAVAILABLE")
-            response = await client.get("/api/health")
+            with caplog.at_level(logging.WARNING, logger="wsoptv"):
+                response = await client.get("/api/health")
             assert response.status_code == 503
             report = response.json()
             assert report["status"] == "down"
-            assert report["dependencies"]["redis"]["status"] == "down"
+            # Status only: the exception (hosts, ports, library text) goes to the log.
+            assert report["dependencies"]["redis"] == {"status": "down", "required": True}
+            assert any("dependency redis is down" in r.getMessage() for r in caplog.records)
+            assert report["blocks"]["auth"]["status"] == "unhealthy"
+            assert "error" not in report["blocks"]["auth"]
             assert report["dependencies"]["postgres"]["status"] == "up"
             # The probe found auth unhealthy: its routes now answer for the block.
             login = await client.post("/api/auth/login", json=body)

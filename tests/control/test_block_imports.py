@@ -18,7 +18,11 @@ def imported_modules(path: Path, root: Path) -> list[str]:
             if node.level:  # relative: resolve against the file's package
                 package = path.relative_to(root).with_suffix("").parts[: -node.level]
                 base = ".".join(package)
-                found.append(f"{base}.{node.module}" if node.module else base)
+                if node.module:
+                    found.append(f"{base}.{node.module}")
+                else:
+                    # `from .. import auth` imports the package's modules or subpackages
+                    found.extend(f"{base}.{alias.name}" for alias in node.names)
             elif node.module:
                 found.append(node.module)
                 # `from control.blocks import auth` imports a block too
@@ -53,6 +57,8 @@ def test_the_check_sees_absolute_relative_and_from_imports(tmp_path: Path) -> No
         "import control.blocks.auth.tokens\n"
         "from control.blocks import content\n"
         "from ..search import service\n"
+        "from .. import cache\n"
+        "from . import own_sibling\n"
         "from control.blocks.stream import own\n"
     )
     assert cross_block_imports(tmp_path) == [
@@ -61,5 +67,6 @@ def test_the_check_sees_absolute_relative_and_from_imports(tmp_path: Path) -> No
             "control.blocks.auth.tokens",
             "control.blocks.content",
             "control.blocks.search",
+            "control.blocks.cache",
         )
     ]

@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 extra="${1:-}"
 python="${PYTHON:-python3}"
 
-# Debian packages the test suite drives as real clients (curl, ffmpeg) and the edge
-# benchmark compares against (nginx, wrk). Installed only when missing.
+# The Debian package the test suite drives as a real client (curl; FFmpeg comes with the
+# PyAV wheel). Installed only when missing. The edge benchmark also needs nginx and wrk:
+# see benchmarks/README.md.
 if [ "$extra" = "test" ]; then
   missing=()
-  for tool in curl ffmpeg; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq

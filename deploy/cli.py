@@ -158,9 +158,13 @@ def user_create(email: str, username: str, password_stdin: bool, admin: bool) ->
     from control.blocks.auth.passwords import check_password_rules, hash_password
     from control.blocks.auth.repository import insert_user
     from control.db.migrate import migrate
+    from control.settings import ControlSettings
     from deploy.infra import infrastructure
     from shared.errors import WsoptvError
 
+    settings = _settings()
+    # The same cost as the control plane's own hashes (BCRYPT_ROUNDS), not a fixed one.
+    rounds = ControlSettings().bcrypt_rounds
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         check_password_rules(password)
@@ -169,7 +173,7 @@ def user_create(email: str, username: str, password_stdin: bool, admin: bool) ->
 
     async def create(dsn: str) -> int:
         await migrate(dsn)
-        password_hash = await asyncio.to_thread(hash_password, password)
+        password_hash = await asyncio.to_thread(hash_password, password, rounds)
         conn = await asyncpg.connect(dsn)
         try:
             created = await insert_user(
@@ -183,7 +187,7 @@ def user_create(email: str, username: str, password_stdin: bool, admin: bool) ->
             await conn.close()
         return created.id
 
-    with infrastructure(_settings()) as endpoints:
+    with infrastructure(settings) as endpoints:
         try:
             user_id = asyncio.run(create(endpoints.database_url))
         except WsoptvError as exc:

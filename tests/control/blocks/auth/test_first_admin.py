@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import asyncpg
+
 from control.orchestration.registry import discover
 from control.settings import ControlSettings
 from tests.control.conftest import app_with, bearer, running
@@ -34,3 +36,18 @@ async def test_cli_admin_passes_the_admin_guard(
         assert admin.status_code == 200
         me = await client.get("/api/auth/me", headers=bearer(tokens.json()))
         assert me.json()["role"] == "admin"
+
+
+async def test_cli_hashes_with_the_configured_bcrypt_cost(
+    db: asyncpg.Connection, data_env: dict[str, str]
+) -> None:
+    created = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "deploy.cli", "user", "create", "--email", "ann@example.org",
+         "--username", "ann", "--password-stdin"],
+        cwd=REPO, input="Sup3r-Secret\n", env={**os.environ, **data_env, "BCRYPT_ROUNDS": "13"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    stored = await db.fetchval("SELECT password_hash FROM users WHERE username = 'ann'")
+    assert stored.startswith("$2b$13$")

@@ -16,7 +16,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from control.web.metrics import HttpMetrics
-from control.web.ratelimit import WindowLimiter
+from control.web.ratelimit import WindowLimiter, address_key
 from shared.errors import error_json
 
 # Plain ASGI shapes: this layer sits outside Litestar and only reads a few keys.
@@ -96,7 +96,7 @@ class RequestObserver:
         if self.limiter is None or _canonical(scope["path"]) in _UNLIMITED_PATHS:
             return True
         try:
-            verdict = await self.limiter.hit(_client_ip(scope))
+            verdict = await self.limiter.hit(address_key(_client_ip(scope)))
         except RedisError:
             # Failing open: an outage of the limiter's store must not take the API down.
             log.warning("per-IP rate limit skipped: Redis unreachable")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -37,6 +38,23 @@ class Verdict:
     count: int
     limit: int
     retry_after: int
+
+
+def address_key(ip: str) -> str:
+    """What a per-address limit counts: an IPv4 address, or the /64 of an IPv6 one.
+
+    An IPv6 subscriber is usually handed a whole /64; counting single addresses would let
+    one client rotate through billions of them.
+    """
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return ip
 
 
 def seconds_until(milliseconds: int) -> int:

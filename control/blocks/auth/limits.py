@@ -5,6 +5,7 @@ is allowed (atomically, in Redis), and a success clears the count: parallel gues
 all pass the check before the first one is recorded. The attempt that reaches `limit`
 still runs, but locks the pair out for one window; each further attempt after a lockout
 doubles it, up to `backoff_max`. The per-address limits bound attempts across all accounts.
+An address is an IPv4 address or an IPv6 /64 (see address_key).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 from redis.asyncio import Redis
 
 from control.settings import ControlSettings
-from control.web.ratelimit import RateLimited, WindowLimiter, seconds_until
+from control.web.ratelimit import RateLimited, WindowLimiter, address_key, seconds_until
 
 _FAILURES = "rl:login:failures:"
 _LOCK = "rl:login:lock:"
@@ -39,7 +40,8 @@ return 0
 
 def _pair(account: str, ip: str) -> str:
     # Hashed so arbitrary client input never shapes a Redis key.
-    return hashlib.sha256(f"{account.strip().lower()}\x00{ip}".encode()).hexdigest()[:32]
+    pair = f"{account.strip().lower()}\x00{address_key(ip)}"
+    return hashlib.sha256(pair.encode()).hexdigest()[:32]
 
 
 def _user(user_id: int) -> str:
@@ -63,7 +65,7 @@ class LoginLimits:
 
     async def check_login(self, email: str, ip: str) -> None:
         """Count a login attempt; 429 when this address or this account+address is over."""
-        await self.per_ip.enforce(ip, "login attempts from this address")
+        await self.per_ip.enforce(address_key(ip), "login attempts from this address")
         await self._count(_pair(email, ip))
 
     async def login_succeeded(self, email: str, ip: str) -> None:
@@ -71,7 +73,7 @@ class LoginLimits:
 
     async def check_password_check(self, user_id: int, ip: str) -> None:
         """Count a check of the current password (a password change) like a login attempt."""
-        await self.per_ip.enforce(ip, "login attempts from this address")
+        await self.per_ip.enforce(address_key(ip), "login attempts from this address")
         await self._count(_pair(_user(user_id), ip))
 
     async def password_check_succeeded(self, user_id: int, ip: str) -> None:
@@ -93,4 +95,4 @@ class LoginLimits:
         await self.redis.delete(_FAILURES + pair, _LOCK + pair)
 
     async def check_registration(self, ip: str) -> None:
-        await self.registrations.enforce(ip, "registrations from this address")
+        await self.registrations.enforce(address_key(ip), "registrations from this address")

@@ -32,3 +32,17 @@ async def test_health_and_metrics_stay_unlimited(settings: ControlSettings, redi
         assert (await client.get("/api/auth/me")).status_code == 429
         for path in ("/api/health", "/metrics", "//api/health"):
             assert (await client.get(f"http://control{path}")).status_code == 200, path
+
+
+async def test_ipv6_clients_are_limited_per_64_prefix(
+    settings: ControlSettings, redis: object
+) -> None:
+    # An IPv6 subscriber usually owns a whole /64: one address each would be no limit at all.
+    app = create_app(settings.model_copy(update={"rate_limit_per_ip": 2}))
+    async with running(app, client_ip="2001:db8:1:2::1") as first:
+        for _ in range(2):
+            assert (await first.get("/api/auth/me")).status_code == 401
+    async with running(app, client_ip="2001:db8:1:2:ffff::9") as same_prefix:
+        assert (await same_prefix.get("/api/auth/me")).status_code == 429
+    async with running(app, client_ip="2001:db8:1:3::1") as next_prefix:
+        assert (await next_prefix.get("/api/auth/me")).status_code == 401

@@ -149,3 +149,17 @@ async def test_current_password_guesses_are_limited_and_reported(
                 "/api/auth/login", json={"email": account.email, "password": PASSWORD}
             )
         ).status_code == 200
+
+
+async def test_failed_logins_from_one_ipv6_64_share_a_lockout(
+    settings: ControlSettings, redis: Redis, make_account: Callable[..., Any]
+) -> None:
+    account = await make_account("ann")
+    app = app_with(limited(settings, login_limit_per_account_ip=2), discover())
+    wrong = {"email": account.email, "password": "Wrong-pass-1"}
+    for address in ("2001:db8::1", "2001:db8::2"):
+        async with running(app, client_ip=address) as client:
+            assert (await client.post("/api/auth/login", json=wrong)).status_code == 401
+    async with running(app, client_ip="2001:db8::3") as client:
+        right = await client.post("/api/auth/login", json={**wrong, "password": PASSWORD})
+        assert (right.status_code, error_code(right)) == (429, "RATE_LIMITED")

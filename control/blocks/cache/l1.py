@@ -1,10 +1,13 @@
 """The L1 cache: cache-aside in Redis with one recomputation per key at a time.
 
 Values are JSON. A miss takes a short Redis lock for the key (SET NX PX) so that when many
-requests miss together only one computes; the others wait for the value to appear (one
-pub/sub message per fill, never a busy loop) and fall back to computing themselves after
-`lock_wait`. Within one process, concurrent misses share one in-flight computation. When
-Redis is unreachable the value is computed from the source of truth: slower, still correct.
+requests miss together only one computes; the others wait for the holder's message (one
+pub/sub message when it is done, never a busy loop). The holder always releases the lock and
+sends that message, whether it stored the value or gave up (its computation failed, or its
+value predates an invalidation); a waiter woken without a value takes the lock and computes
+itself. Only a holder that vanished (its process died) makes waiters sit out `lock_wait`.
+Within one process, concurrent misses share one in-flight computation. When Redis is
+unreachable the value is computed from the source of truth: slower, still correct.
 Invalidations that could not reach Redis are not forgotten: the first Redis contact after
 the outage drops every cached key, because events missed meanwhile cannot be replayed.
 """
@@ -25,10 +28,20 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger("wsoptv.control.cache")
 PREFIX = "wsoptv:cache:"
+# One message per lock holder that is done with a key (filled or gave up); data: the key.
 FILLED_CHANNEL = "wsoptv:cache:filled"
+# Releases the lock only for the holder's token (it may have expired and been re-taken), then
+# tells the waiters: those that find no value take the lock themselves.
+_RELEASE_AND_NOTIFY = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end "
+    "return redis.call('publish', ARGV[2], ARGV[3])"
+)
 
 
 OUTCOMES = ("hits", "misses", "bypassed")
+# What a waiter learns when no value came: the holder gave up, or it never finished in time.
+_ABANDONED = object()
+_TIMED_OUT = object()
 
 
 @dataclass(slots=True)
@@ -127,28 +140,43 @@ class L1Cache:
         self.stats.count(key, "misses")
         token = secrets.token_hex(8)
         lock_key = redis_key + ":lock"
+        deadline = time.monotonic() + self._lock_wait
         try:
-            if not await self._redis.set(lock_key, token, nx=True, px=self._lock_ttl_ms):
-                waited = await self._wait_for_fill(redis_key)
-                if waited is not None:
+            while not await self._redis.set(lock_key, token, nx=True, px=self._lock_ttl_ms):
+                waited = await self._wait_for_fill(redis_key, lock_key, deadline)
+                if waited is _TIMED_OUT:
+                    break  # the holder vanished: compute without the lock
+                if waited is not _ABANDONED:
                     return waited
         except RedisError as exc:
             self._redis_failed("lock", exc)
             return await self._bypass(key, compute)
         generation = self._generation
-        value = await self._compute(compute)
-        if generation != self._generation:
-            await self._release_quietly(lock_key, token)
-            return value
+        stored = False
+        try:
+            value = await self._compute(compute)
+            # A value computed across an invalidation may predate the change behind it:
+            # returned to this caller, never stored; the waiters compute a fresh one.
+            if generation == self._generation:
+                stored = await self._store(redis_key, value, ttl_seconds, lock_key, token)
+        finally:
+            if not stored:
+                await self._release_quietly(lock_key, token, redis_key)
+        return value
+
+    async def _store(
+        self, redis_key: str, value: Any, ttl_seconds: int, lock_key: str, token: str
+    ) -> bool:
+        """Store the value, release the lock and wake the waiters at once; False on failure."""
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.set(redis_key, json.dumps(value, default=str), ex=ttl_seconds)
-                pipe.publish(FILLED_CHANNEL, redis_key)
+                pipe.eval(_RELEASE_AND_NOTIFY, 1, lock_key, token, FILLED_CHANNEL, redis_key)
                 await pipe.execute()
-            await self._release(lock_key, token)
         except RedisError as exc:
             self._redis_failed("set", exc)
-        return value
+            return False
+        return True
 
     async def _compute(self, compute: Callable[[], Awaitable[Any]]) -> Any:
         self.stats.computations += 1
@@ -158,16 +186,21 @@ class L1Cache:
         self.stats.count(key, "bypassed")
         return await self._compute(compute)
 
-    async def _wait_for_fill(self, redis_key: str) -> Any | None:
-        """Wait until the lock holder stores the value; None when it does not in time."""
+    async def _wait_for_fill(self, redis_key: str, lock_key: str, deadline: float) -> Any:
+        """The value once the lock holder is done; _ABANDONED when it gave up (or the lock is
+        free), _TIMED_OUT when it does not finish by `deadline`."""
         pubsub = self._redis.pubsub()
         try:
             await pubsub.subscribe(FILLED_CHANNEL)
-            # The holder may have filled it between our miss and the subscription.
-            cached = await self._redis.get(redis_key)
+            # The holder may have finished between our miss and the subscription.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.get(redis_key)
+                pipe.exists(lock_key)
+                cached, locked = await pipe.execute()
             if cached is not None:
                 return json.loads(cached)
-            deadline = time.monotonic() + self._lock_wait
+            if not locked:
+                return _ABANDONED
             # get_message with a timeout (not listen()): an idle wait is not a read timeout.
             while (remaining := deadline - time.monotonic()) > 0:
                 message = await pubsub.get_message(
@@ -175,27 +208,19 @@ class L1Cache:
                 )
                 if message is not None and message["data"] == redis_key.encode():
                     cached = await self._redis.get(redis_key)
-                    if cached is not None:
-                        return json.loads(cached)
-            return None
+                    return _ABANDONED if cached is None else json.loads(cached)
+            return _TIMED_OUT
         finally:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    async def _release_quietly(self, lock_key: str, token: str) -> None:
+    async def _release_quietly(self, lock_key: str, token: str, redis_key: str) -> None:
+        """Give the lock up without a value: the waiters wake and take it in turn."""
         try:
-            await self._release(lock_key, token)
+            await self._redis.eval(
+                _RELEASE_AND_NOTIFY, 1, lock_key, token, FILLED_CHANNEL, redis_key
+            )
         except RedisError as exc:
             self._redis_failed("unlock", exc)
-
-    async def _release(self, lock_key: str, token: str) -> None:
-        # Only the holder's token releases the lock (it may have expired and been re-taken).
-        await self._redis.eval(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
-            "return 0",
-            1,
-            lock_key,
-            token,
-        )
 
     async def invalidate(self, *keys: str) -> None:
         """Drop exact keys (or, Redis being down, everything at the next contact)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from control.blocks.cache.l1 import L1Cache
+from control.blocks.cache.l1 import FILLED_CHANNEL, L1Cache
 from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
 from tests.support import free_port
@@ -169,3 +170,83 @@ async def test_waiting_longer_than_the_read_timeout_is_not_a_redis_failure(
         assert (cache.stats.errors, other.stats.errors) == (0, 0)
     finally:
         await client.aclose()
+
+
+# A lock_wait far above the bounds below: a call that waited for the lock would time out.
+LONG_WAIT = 30.0
+PROMPT = 2.0
+
+
+async def test_a_failed_computation_frees_the_key_at_once(redis: Redis) -> None:
+    """The lock of a computation that raised is released: the next miss computes at once."""
+    cache = L1Cache(redis, lock_wait=LONG_WAIT)
+
+    async def failing() -> object:
+        raise LookupError("no content 999")
+
+    for _ in range(3):
+        with contextlib.suppress(LookupError):
+            await asyncio.wait_for(cache.get_or_compute("content:999", 600, failing), PROMPT)
+    assert await redis.exists("wsoptv:cache:content:999:lock") == 0
+    source = Source("found now")
+    got = await asyncio.wait_for(cache.get_or_compute("content:999", 600, source), PROMPT)
+    assert (got, source.calls) == ("found now", 1)
+
+
+async def test_a_waiter_of_a_failed_computation_computes_promptly(
+    infra: Endpoints, redis: Redis
+) -> None:
+    """Another process waiting on the lock is woken by the failure and computes itself."""
+    other_client = Redis.from_url(infra.redis_url)
+    holder, waiter = L1Cache(redis, lock_wait=LONG_WAIT), L1Cache(other_client, lock_wait=LONG_WAIT)
+    gate, started = asyncio.Event(), asyncio.Event()
+
+    async def failing_later() -> object:
+        started.set()
+        await gate.wait()
+        raise LookupError("source down")
+
+    try:
+        failing = asyncio.create_task(holder.get_or_compute("home:shared", 60, failing_later))
+        await started.wait()
+        source = Source("rows")
+        waiting = asyncio.create_task(waiter.get_or_compute("home:shared", 60, source))
+        await _subscribed(redis)
+        gate.set()
+        assert await asyncio.wait_for(waiting, PROMPT) == "rows"
+        assert source.calls == 1
+        with contextlib.suppress(LookupError):
+            await failing
+    finally:
+        await other_client.aclose()
+
+
+async def test_waiters_of_a_discarded_value_proceed_promptly(
+    infra: Endpoints, redis: Redis
+) -> None:
+    """A value computed across an invalidation is not stored; the process waiting for it is
+    told so and computes the fresh value itself instead of sitting out lock_wait."""
+    other_client = Redis.from_url(infra.redis_url)
+    holder, waiter = L1Cache(redis, lock_wait=LONG_WAIT), L1Cache(other_client, lock_wait=LONG_WAIT)
+    gate = asyncio.Event()
+    before = Source("before the change", gate)
+    try:
+        first = asyncio.create_task(holder.get_or_compute("content:5", 600, before))
+        await before.started.wait()
+        after = Source("after the change")
+        waiting = asyncio.create_task(waiter.get_or_compute("content:5", 600, after))
+        await _subscribed(redis)
+        await holder.invalidate("content:5")
+        gate.set()
+        assert await first == "before the change"
+        assert await asyncio.wait_for(waiting, PROMPT) == "after the change"
+        assert await redis.get("wsoptv:cache:content:5") == b'"after the change"'
+    finally:
+        await other_client.aclose()
+
+
+async def _subscribed(redis: Redis) -> None:
+    """Return once a waiter listens for fills (it has found the lock taken)."""
+    # Another connection's SUBSCRIBE raises no event here: Redis is asked until it counts one.
+    while (await redis.pubsub_numsub(FILLED_CHANNEL))[0][1] < 1:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)

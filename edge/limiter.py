@@ -1,11 +1,12 @@
 """The Redis stream limiter (SPEC §3): one lease per stream `sid`, renewed while it is read.
 
-Redis holds the truth (limiter.lua, atomic, Redis server time). Each process remembers the
-leases it holds so that a player's many Range requests cost no Redis round trip: a known
-lease is trusted for two thirds of its TTL, and a background task renews, once every TTL/3,
-the leases that were read since the last renewal; leases nobody reads are forgotten and
-expire in Redis on their own. When Redis is unreachable the process admits streams under a
-local fallback limit (policy `open`) or refuses new ones (policy `closed`).
+Redis holds the truth (shared/limiter.lua, atomic, Redis server time; it also publishes the
+`stream.started` and `stream.ended` bus events as it starts and releases leases). Each
+process remembers the leases it holds so that a player's many Range requests cost no Redis
+round trip: a known lease is trusted for two thirds of its TTL, and a background task
+renews, once every TTL/3, the leases that were read since the last renewal; leases nobody
+reads are forgotten and expire in Redis on their own. When Redis is unreachable the process
+admits streams under a local fallback limit (policy `open`) or refuses new ones (`closed`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
 from redis.asyncio import Redis
@@ -26,7 +26,13 @@ from redis.exceptions import RedisError
 
 from edge.errors import Capacity, LeaseGone, LimiterUnavailable, StreamEnded, UserLimit
 from edge.metrics import EdgeMetrics
-from shared.streams import RELEASED_CHANNEL, VIEW_WINDOW_MS, script_keys
+from shared.streams import (
+    LIMITER_SCRIPT,
+    RELEASED_CHANNEL,
+    owner_key,
+    script_args,
+    script_keys,
+)
 from shared.token import StreamClaims
 
 logger = logging.getLogger("wsoptv.edge.limiter")
@@ -36,8 +42,9 @@ REDIS_RETRY_SECONDS = 1.0
 QUEUE_POLL_SECONDS = 0.1
 # Names this process in the lease descriptions the control plane lists.
 EDGE_ID = f"{socket.gethostname()}:{os.getpid()}"
-
-_SCRIPT = resources.files("edge").joinpath("limiter.lua").read_text()
+# The bus events this process publishes (through the script) come from here.
+EVENT_SOURCE = "edge"
+EVENT_ORIGIN = f"edge:{EDGE_ID}"
 
 
 @dataclass(slots=True)
@@ -71,7 +78,7 @@ class StreamLimiter:
         self._redis = redis
         self._policy = policy
         self._metrics = metrics
-        self._script = redis.register_script(_SCRIPT)
+        self._script = redis.register_script(LIMITER_SCRIPT)
         self._leases: dict[str, LocalLease] = {}
         self._trust_seconds = policy.idle_ttl * 2 / 3
         self._renew_every = policy.idle_ttl / 3
@@ -153,17 +160,28 @@ class StreamLimiter:
             raise self._unavailable()
         marker_ms = int(max(self._policy.idle_ttl * 2, token_lifetime) * 1000)
         try:
-            await self._call("release", claims, ttl_ms=marker_ms)
+            # One atomic step frees the slot, ends the sid, tells every edge (released
+            # channel) and publishes stream.ended.
+            await self._script(
+                keys=[*script_keys(claims.sub, claims.sid, claims.cid), owner_key(claims.sid)],
+                args=script_args(
+                    "release",
+                    claims.sid,
+                    claims.sub,
+                    claims.cid,
+                    ttl_ms=marker_ms,
+                    flag=True,  # the signed token proves the sid is the sub's
+                    edge=EDGE_ID,
+                    source=EVENT_SOURCE,
+                    origin=EVENT_ORIGIN,
+                    reason="player",
+                ),
+            )
         except RedisError as exc:
             self._redis_failed(exc)
             raise self._unavailable() from None
         self._redis_ok()
         self._leases.pop(claims.sid, None)
-        try:
-            await self._redis.publish(RELEASED_CHANNEL, claims.sid)
-        except RedisError as exc:
-            # The stream is ended in Redis; other processes learn it at their next renewal.
-            self._redis_failed(exc)
 
     def _unavailable(self) -> LimiterUnavailable:
         return LimiterUnavailable(
@@ -273,25 +291,25 @@ class StreamLimiter:
         *,
         allow_new: bool = False,
         queue_size: int = 0,
-        ttl_ms: int | None = None,
     ) -> tuple[int, int, Any]:
         policy = self._policy
         result = await self._script(
             keys=script_keys(claims.sub, claims.sid, claims.cid),
-            args=[
+            args=script_args(
                 op,
                 claims.sid,
-                ttl_ms if ttl_ms is not None else int(policy.idle_ttl * 1000),
-                policy.global_limit,
-                policy.per_user_limit,
-                1 if allow_new else 0,
-                queue_size,
-                int((policy.queue_wait + 5) * 1000),
-                VIEW_WINDOW_MS,
-                claims.cid,
-                EDGE_ID,
                 claims.sub,
-            ],
+                claims.cid,
+                ttl_ms=int(policy.idle_ttl * 1000),
+                global_limit=policy.global_limit,
+                per_user_limit=policy.per_user_limit,
+                flag=allow_new,
+                queue_size=queue_size,
+                queue_entry_ms=int((policy.queue_wait + 5) * 1000),
+                edge=EDGE_ID,
+                source=EVENT_SOURCE,
+                origin=EVENT_ORIGIN,
+            ),
         )
         status, count, extra = result
         return int(status), int(count), extra

@@ -1,7 +1,9 @@
-"""The stream limiter's Redis layout, and the reads and releases the control plane needs.
+"""The stream limiter's Redis layout and script, and the reads and releases control needs.
 
-The edge's limiter.lua writes it; control lists and ends a user's streams and reads view
-counts from it. Every key carries the `{wsoptv:streams}` hash tag, so one Lua script can
+limiter.lua (next to this module) is the one implementation of acquire and release: the
+edge runs it for every new stream, renewal and `DELETE /v/{token}`; control runs its
+`release` op to end a user's stream. Control lists a user's streams and reads view counts
+from the keys it writes. Every key carries the `{wsoptv:streams}` hash tag, so one Lua script can
 touch all of them in a single Redis Cluster slot:
 
     {wsoptv:streams}:leases         zset  sid -> lease expiry (ms, Redis server time)
@@ -11,6 +13,7 @@ touch all of them in a single Redis Cluster slot:
     {wsoptv:streams}:lease:<sid>    hash  sub, cid, edge, started, last_seen (ms)
     {wsoptv:streams}:views:<cid>    zset  sids that started on this content -> start time
     {wsoptv:streams}:viewed         zset  cid -> time of its latest started stream
+    {wsoptv:streams}:owner:<sid>    str   "<user id>:<content id>" (control's record of a sid)
     {wsoptv:streams}:released       pub/sub channel: sids just ended (edges forget them)
 
 View sets keep a 7-day window (VIEW_WINDOW_MS).
@@ -19,9 +22,12 @@ View sets keep a 7-day window (VIEW_WINDOW_MS).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from importlib import resources
+from typing import Literal, cast
 
 from redis.asyncio import Redis
+
+from shared.events import BUS_CHANNEL_PREFIX
 
 KEY_PREFIX = "{wsoptv:streams}"
 VIEW_WINDOW_MS = 7 * 24 * 3600 * 1000
@@ -32,6 +38,8 @@ LEASES = f"{KEY_PREFIX}:leases"
 RELEASED_CHANNEL = f"{KEY_PREFIX}:released"
 QUEUE = f"{KEY_PREFIX}:queue"
 VIEWED = f"{KEY_PREFIX}:viewed"
+
+LIMITER_SCRIPT = resources.files("shared").joinpath("limiter.lua").read_text()
 
 
 def user_key(sub: str) -> str:
@@ -50,9 +58,52 @@ def views_key(cid: str) -> str:
     return f"{KEY_PREFIX}:views:{cid}"
 
 
+def owner_key(sid: str) -> str:
+    return f"{KEY_PREFIX}:owner:{sid}"
+
+
 def script_keys(sub: str, sid: str, cid: str) -> list[str]:
     """The KEYS of limiter.lua, in its order."""
     return [LEASES, user_key(sub), QUEUE, ended_key(sid), views_key(cid), VIEWED, lease_key(sid)]
+
+
+def script_args(
+    op: str,
+    sid: str,
+    sub: str,
+    cid: str,
+    *,
+    ttl_ms: int,
+    global_limit: int = 0,
+    per_user_limit: int = 0,
+    flag: bool = False,
+    queue_size: int = 0,
+    queue_entry_ms: int = 0,
+    edge: str = "",
+    source: str,
+    origin: str,
+    reason: str = "",
+) -> list[str | int]:
+    """The ARGV of limiter.lua, in its order (see the script's header)."""
+    return [
+        op,
+        sid,
+        ttl_ms,
+        global_limit,
+        per_user_limit,
+        1 if flag else 0,
+        queue_size,
+        queue_entry_ms,
+        VIEW_WINDOW_MS,
+        cid,
+        edge,
+        sub,
+        BUS_CHANNEL_PREFIX,
+        source,
+        origin,
+        reason,
+        RELEASED_CHANNEL,
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,25 +163,39 @@ async def active_leases(redis: Redis) -> list[Lease]:
     return await _describe(redis, cast(list[tuple[bytes, float]], scored))
 
 
-async def release(redis: Redis, sub: str, sid: str, ended_for_ms: int) -> bool:
-    """End a user's stream at once: its slot is free and its token cannot restart it.
+async def release(
+    redis: Redis,
+    sub: str,
+    sid: str,
+    ended_for_ms: int,
+    *,
+    reason: Literal["player", "control"] = "control",
+    source: str = "stream",
+    origin: str = "control",
+) -> bool | None:
+    """End a user's stream at once, atomically (limiter.lua's `release` op).
 
-    `ended_for_ms` is how long the stream stays ended: as long as its token could start it
-    again (token lifetime plus leeway). Returns False when `sid` was not a live stream of `sub`.
+    Whether `sid` is live, only issued (control's owner record) or already idle, its slot is
+    free and its token cannot start it afterwards; edges hear of it and `stream.ended` is
+    published. `ended_for_ms` is how long it stays ended (as long as a token could start it
+    again). Returns whether a live lease was freed, or None when `sid` is not `sub`'s.
     """
-    now = await server_time_ms(redis)
-    score = await redis.zscore(user_key(sub), sid)
-    if score is None or score <= now:
-        return False
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.zrem(LEASES, sid)
-        pipe.zrem(user_key(sub), sid)
-        pipe.zrem(QUEUE, sid)
-        pipe.set(ended_key(sid), "1", px=ended_for_ms)
-        pipe.delete(lease_key(sid))
-        pipe.publish(RELEASED_CHANNEL, sid)
-        await pipe.execute()
-    return True
+    status, was_live, _ = await redis.register_script(LIMITER_SCRIPT)(
+        keys=[*script_keys(sub, sid, ""), owner_key(sid)],
+        args=script_args(
+            "release",
+            sid,
+            sub,
+            "",
+            ttl_ms=ended_for_ms,
+            source=source,
+            origin=origin,
+            reason=reason,
+        ),
+    )
+    if int(status) != 1:
+        return None
+    return bool(int(was_live))
 
 
 async def views_since(

@@ -26,10 +26,12 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from control.orchestration.errors import BusTimeout, OrchestrationError
+from shared.events import BUS_CHANNEL_PREFIX, wire_message
 
 log = logging.getLogger("wsoptv.control.bus")
 Handler = Callable[["Event"], Awaitable[None]]
-CHANNEL_PREFIX = "wsoptv:bus:"
+# The wire format is shared with the edge, which publishes stream.started / stream.ended.
+CHANNEL_PREFIX = BUS_CHANNEL_PREFIX
 REPLY_PREFIX = "wsoptv:bus-reply:"
 RESUBSCRIBE_MIN_DELAY = 0.1
 RESUBSCRIBE_MAX_DELAY = 5.0
@@ -207,7 +209,7 @@ class MessageBus:
 
     async def _send(self, redis_channel: str, event: Event) -> None:
         assert self.redis is not None
-        message = json.dumps({"origin": self.process_id, "event": event.to_dict()})
+        message = wire_message(self.process_id, event.to_dict())
         try:
             await self.redis.publish(redis_channel, message)
         except RedisError:

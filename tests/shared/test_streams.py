@@ -7,6 +7,7 @@ Redis, then listed, counted and released with shared.streams.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from redis.asyncio import Redis
@@ -112,3 +113,49 @@ async def test_an_edge_forgets_a_released_lease_at_once(
             pytest.fail("the edge kept serving a released stream")
     finally:
         await limiter.stop()
+
+
+async def test_release_of_an_issued_sid_without_a_lease_ends_it_for_the_edge(
+    redis: Redis, limiter: StreamLimiter
+) -> None:
+    """Control ends a sid the player has not started yet: the edge can never start it."""
+    await redis.set(streams.owner_key("s1"), "u1:7")
+    assert await streams.release(redis, "u1", "s1", ended_for_ms=60_000) is False
+    with pytest.raises(StreamEnded):
+        await limiter.admit(claims("u1", "s1"), token_expired=False)
+    assert await streams.user_leases(redis, "u1") == []
+    assert await redis.exists(streams.owner_key("s1")) == 0
+    # Spent: a second release finds nothing of the user's to end.
+    assert await streams.release(redis, "u1", "s1", ended_for_ms=60_000) is None
+
+
+async def test_release_refuses_another_users_issued_sid(
+    redis: Redis, limiter: StreamLimiter
+) -> None:
+    await redis.set(streams.owner_key("s1"), "u1:7")
+    assert await streams.release(redis, "u2", "s1", ended_for_ms=60_000) is None
+    assert await redis.get(streams.owner_key("s1")) == b"u1:7"
+    await limiter.admit(claims("u1", "s1"), token_expired=False)  # still startable by u1
+
+
+async def test_release_and_a_starting_edge_never_leave_a_slot_taken(
+    redis: Redis, limiter: StreamLimiter
+) -> None:
+    """Whatever the interleaving, an ended sid holds no slot and cannot (re)start."""
+    for i in range(100):
+        sid = f"race-{i}"
+        await redis.set(streams.owner_key(sid), "u1:7")
+
+        async def start(sid: str = sid) -> None:
+            with contextlib.suppress(StreamEnded):
+                await limiter.admit(claims("u1", sid), token_expired=False)
+
+        outcome = await asyncio.gather(
+            start(), streams.release(redis, "u1", sid, ended_for_ms=60_000)
+        )
+        assert outcome[1] is not None
+        assert await redis.zscore(streams.user_key("u1"), sid) is None, sid
+        assert await redis.zscore(streams.LEASES, sid) is None, sid
+        limiter._leases.pop(sid, None)  # the edge's memory; the released channel clears it live
+        with pytest.raises(StreamEnded):
+            await limiter.admit(claims("u1", sid), token_expired=False)

@@ -14,7 +14,8 @@ from redis.asyncio import Redis
 
 from shared import streams
 
-OWNER_KEY = f"{streams.KEY_PREFIX}:owner:"
+# The limiter's release op reads and deletes this record too (shared/streams.py).
+OWNER_KEY = streams.owner_key("")
 
 
 @dataclass(frozen=True, slots=True)

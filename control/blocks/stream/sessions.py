@@ -13,11 +13,9 @@ from redis.asyncio import Redis
 from control.blocks.stream.errors import StreamNotFound
 from control.blocks.stream.owners import StreamOwners
 from control.blocks.stream.schemas import StreamSessionOut, StreamSessionsOut
-from control.orchestration.bus import Event, MessageBus
+from control.orchestration.bus import MessageBus
 from control.orchestration.contracts import ContentReader
 from shared import streams
-
-SOURCE = "stream"
 
 
 def _time(ms: int) -> datetime | None:
@@ -71,19 +69,13 @@ class StreamSessions:
     async def end(self, user_id: int, sid: str) -> None:
         """End the user's stream `sid` now: its slot is free and its token is spent.
 
-        A live lease of the user's is released; a sid the user was issued but is not playing
-        (yet, or any more) is marked ended so its token cannot start it. StreamNotFound
-        otherwise: someone else's sid looks exactly like an unknown one.
+        One atomic step in the limiter's own script, whether the sid is live, issued but not
+        played yet, or idle: no edge can start it afterwards, and the script publishes
+        `stream.ended` (reason "control"). StreamNotFound otherwise: someone else's sid looks
+        exactly like an unknown one.
         """
-        released = await streams.release(self.redis, str(user_id), sid, self.ended_for_ms)
-        if not released:
-            if await self.owners.owned_by(sid, user_id) is None:
-                raise StreamNotFound(
-                    "no stream session with this id is yours", details={"sid": sid}
-                )
-            await self.redis.set(streams.ended_key(sid), "1", px=self.ended_for_ms)
-        await self.owners.forget(sid)
-        payload = {"user_id": user_id, "sid": sid, "reason": "ended_by_user", "live": released}
-        await self.bus.publish(
-            "stream.ended", Event(source=SOURCE, type="stream.ended", payload=payload)
+        released = await streams.release(
+            self.redis, str(user_id), sid, self.ended_for_ms, reason="control"
         )
+        if released is None:
+            raise StreamNotFound("no stream session with this id is yours", details={"sid": sid})

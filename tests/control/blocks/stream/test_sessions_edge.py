@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from control.orchestration.bus import Event
 from control.settings import ControlSettings
 from deploy.demo import DemoFile, write_demo_file
 from deploy.infra import Endpoints
-from tests.control.blocks.stream.conftest import STREAM_KEYS, stream_settings
+from tests.control.blocks.stream.conftest import STREAM_KEYS, next_event, stream_settings
 from tests.control.conftest import error_code
 from tests.support import free_port, wsoptv_process
 
@@ -157,3 +159,80 @@ async def test_a_stream_ended_by_its_player_cannot_be_renewed(
     renew = await client.post(f"/api/stream/{issued['sid']}/renew", headers=headers)
     assert renew.status_code == 404 and error_code(renew) == "STREAM_NOT_FOUND"
     assert (await client.get("/api/stream/sessions", headers=headers)).json()["sessions"] == []
+
+
+async def next_of(events: asyncio.Queue[Event], kind: str) -> Event:
+    """The next event of type `kind` (others, like stream.token_issued, are skipped)."""
+    while (event := await next_event(events)).type != kind:
+        pass
+    return event
+
+
+async def test_ending_a_session_while_its_player_starts_it_never_leaks_the_slot(
+    client: httpx.AsyncClient, auth_headers: Callable[..., Any], make_content: Callable[..., Any]
+) -> None:
+    """DELETE racing the edge's first request: 204 always means the slot is free (limit 1)."""
+    headers, _ = await auth_headers("ann")
+    content_id = await make_content(CLIP.relative_path, duration=2.0)
+    for _ in range(40):
+        raced = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+        ended, played = await asyncio.gather(
+            client.delete(f"/api/stream/sessions/{raced['sid']}", headers=headers),
+            play(raced["url"]),
+        )
+        assert ended.status_code == 204, ended.text
+        assert played.status_code in (206, 410), played.text
+        listed = (await client.get("/api/stream/sessions", headers=headers)).json()
+        assert listed["sessions"] == []
+        fresh = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+        admitted = await play(fresh["url"])
+        assert admitted.status_code == 206, admitted.text
+        done = await client.delete(f"/api/stream/sessions/{fresh['sid']}", headers=headers)
+        assert done.status_code == 204
+
+
+async def test_stream_started_and_ended_reach_the_control_bus(
+    client: httpx.AsyncClient,
+    edge: RunningEdge,
+    auth_headers: Callable[..., Any],
+    make_content: Callable[..., Any],
+    stream_events: asyncio.Queue[Event],
+) -> None:
+    headers, ann = await auth_headers("ann")
+    content_id = await make_content(CLIP.relative_path, duration=2.0)
+
+    first = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    assert (await play(first["url"])).status_code == 206
+    started = await next_of(stream_events, "stream.started")
+    assert (started.source, started.payload) == (
+        "edge",
+        {"user_id": ann.id, "content_id": content_id, "sid": first["sid"], "edge": edge.process_id},
+    )
+    ended = await client.delete(f"/api/stream/sessions/{first['sid']}", headers=headers)
+    assert ended.status_code == 204
+    by_control = await next_of(stream_events, "stream.ended")
+    assert by_control.payload == {
+        "user_id": ann.id,
+        "content_id": content_id,
+        "sid": first["sid"],
+        "reason": "control",
+    }
+
+    second = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    assert (await play(second["url"])).status_code == 206
+    assert (await next_of(stream_events, "stream.started")).payload["sid"] == second["sid"]
+    async with httpx.AsyncClient() as player:
+        assert (await player.delete(second["url"])).status_code == 204
+    by_player = await next_of(stream_events, "stream.ended")
+    assert (by_player.source, by_player.payload) == (
+        "edge",
+        {"user_id": ann.id, "content_id": content_id, "sid": second["sid"], "reason": "player"},
+    )
+    # Ending it again publishes nothing more: the next event is the next stream's start.
+    async with httpx.AsyncClient() as player:
+        assert (await player.delete(second["url"])).status_code == 204
+    third = (await client.post(f"/api/stream/{content_id}/token", headers=headers)).json()
+    assert (await play(third["url"])).status_code == 206
+    while (event := await next_event(stream_events)).type != "stream.started":
+        assert event.type == "stream.token_issued", event
+    assert event.payload["sid"] == third["sid"]

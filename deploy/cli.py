@@ -107,10 +107,10 @@ def worker() -> None:
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Library root to scan (default: NAS_ROOT).",
+    help="Folder to scan: NAS_ROOT (the default) or a folder inside it.",
 )
 def scan(root: Path | None) -> None:
-    """Scan the NAS into the catalog, with a progress bar."""
+    """Scan the NAS (or one folder of it) into the catalog, with a progress bar."""
     from deploy.infra import infrastructure
     from deploy.library_scan import scan_with_progress
     from shared.errors import WsoptvError
@@ -118,7 +118,7 @@ def scan(root: Path | None) -> None:
     settings = _settings()
     with infrastructure(settings) as endpoints:
         try:
-            scan_with_progress(endpoints, root or settings.nas_root)
+            scan_with_progress(endpoints, settings.nas_root, under=root)
         except WsoptvError as exc:
             raise click.ClickException(exc.message) from None
 

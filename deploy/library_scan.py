@@ -28,9 +28,15 @@ log = logging.getLogger("wsoptv.scan")
 
 
 async def scan_into_catalog(
-    endpoints: Endpoints, root: Path, progress: Progress | None = None
+    endpoints: Endpoints,
+    root: Path,
+    progress: Progress | None = None,
+    *,
+    under: Path | None = None,
 ) -> ScanReport:
-    """Migrate, import every video under `root`, announce the changes; the report."""
+    """Migrate, import every video under `under` (default: all of `root`, NAS_ROOT), announce
+    the changes; the report. Paths are stored relative to `root`; `under` must lie inside it.
+    The import waits for any other running import (the API's scan job included)."""
     await migrate(endpoints.database_url)
     task = progress.add_task("scanning", total=None) if progress is not None else None
 
@@ -42,7 +48,7 @@ async def scan_into_catalog(
     conn = await asyncpg.connect(endpoints.database_url)
     try:
         report = await import_library(
-            conn, root, ParserTitleGenerator().generate, on_progress=on_progress
+            conn, root, ParserTitleGenerator().generate, under=under, on_progress=on_progress
         )
     finally:
         await conn.close()
@@ -65,7 +71,7 @@ def describe(report: ScanReport) -> str:
     )
 
 
-def scan_with_progress(endpoints: Endpoints, root: Path) -> ScanReport:
+def scan_with_progress(endpoints: Endpoints, root: Path, under: Path | None = None) -> ScanReport:
     """scan_into_catalog with a progress bar on the terminal, then the report on one line."""
     with Progress(
         TextColumn("{task.description:<42}"),
@@ -73,6 +79,6 @@ def scan_with_progress(endpoints: Endpoints, root: Path) -> ScanReport:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ) as progress:
-        report = asyncio.run(scan_into_catalog(endpoints, root, progress))
-    print(f"{root}: {describe(report)}", flush=True)
+        report = asyncio.run(scan_into_catalog(endpoints, root, progress, under=under))
+    print(f"{under or root}: {describe(report)}", flush=True)
     return report

@@ -41,8 +41,8 @@ def wsoptv(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Path:
-    root = tmp_path / "library"
+def library(data_env: dict[str, str]) -> Path:
+    root = Path(data_env["NAS_ROOT"])
     write_demo_file(root, CLIP)
     for relative in (SPARSE, *CLUTTER):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -111,3 +111,22 @@ def test_scan_of_a_missing_root_fails_cleanly(data_env: dict[str, str], tmp_path
     result = wsoptv(["scan", "--root", str(tmp_path / "not-mounted")], data_env)
     assert result.returncode != 0
     assert "is not a directory" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_a_folder_scan_stores_nas_relative_paths_and_keeps_the_rest(
+    data_env: dict[str, str], library: Path, tmp_path: Path
+) -> None:
+    whole = await asyncio.to_thread(wsoptv, ["scan"], data_env)
+    assert whole.returncode == 0, whole.stderr
+    folder = library / "WSOP" / "2025"
+    part = await asyncio.to_thread(wsoptv, ["scan", "--root", str(folder)], data_env)
+    assert part.returncode == 0, part.stderr
+    assert "found 1 video(s): 0 added, 0 updated, 1 unchanged, 0 newly missing" in part.stdout
+    rows = await catalog(data_env["DATABASE_URL"])
+    assert set(rows) == {CLIP.relative_path, SPARSE}
+    assert all(row["missing_since"] is None for row in rows.values())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    refused = await asyncio.to_thread(wsoptv, ["scan", "--root", str(outside)], data_env)
+    assert refused.returncode != 0
+    assert "is not NAS_ROOT" in refused.stderr and "Traceback" not in refused.stderr

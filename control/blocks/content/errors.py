@@ -44,6 +44,13 @@ class LibraryRootMissing(ContentError):
     status = 503
 
 
+class ScanRootOutside(ContentError):
+    """A scan root that is not NAS_ROOT or a folder inside it (paths are relative to NAS_ROOT)."""
+
+    code = "LIBRARY_SCAN_ROOT_INVALID"
+    status = 422
+
+
 class ScanAlreadyRunning(ContentError):
     code = "LIBRARY_SCAN_RUNNING"
     status = 409

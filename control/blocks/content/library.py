@@ -1,8 +1,12 @@
 """Importing the NAS into the catalog: walk, filter, title, probe, upsert by relative path.
 
 A rescan is idempotent: known files are updated only where something changed (an entry an
-editor touched keeps its title and descriptive fields), new files are added, and files that
-disappeared are marked missing, never deleted (their hands and watch history stay).
+editor touched keeps its title, descriptive fields and metadata), new files are added, files
+an admin deleted stay out (library_exclusions), and files that disappeared are marked
+missing, never deleted (their hands and watch history stay). Paths are always relative to
+NAS_ROOT, also when only a folder inside it is scanned (then only that folder's entries can
+go missing). Imports take one PostgreSQL advisory lock, so the API's scan job and
+`wsoptv scan` never interleave, whichever process runs them.
 Blocking work (walking the NAS, probing media) runs in threads: the import may run inside
 the control process's event loop.
 """
@@ -24,9 +28,10 @@ from typing import Any
 
 import asyncpg
 
-from control.blocks.content.errors import LibraryRootMissing
+from control.blocks.content.errors import LibraryRootMissing, ScanRootOutside
 from control.blocks.content.event_types import event_type
 from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo, probe_media
+from control.blocks.content.repository import DESCRIPTIVE, db_value
 from control.db.pool import Connection
 
 log = logging.getLogger("wsoptv.control.block.content.library")
@@ -50,13 +55,13 @@ _SYSTEM_DIRS = frozenset(
     }
 )
 _SYSTEM_FILES = frozenset({"Thumbs.db", "desktop.ini", ".DS_Store"})
-# What the generator decides for an entry nobody edited; an edit freezes these.
-_DESCRIPTIVE = ("title", "short_title", "brand", "event_type", "year", "series_id")
 _KNOWN = (
     "SELECT id, file_path, file_size, file_mtime, duration_seconds, quality, title, "
     "short_title, brand, event_type, year, series_id, metadata, title_source, "
-    "title_confidence, missing_since FROM contents"
+    "title_confidence, missing_since FROM contents WHERE starts_with(file_path, $1)"
 )
+# An arbitrary constant every library import agrees on (API job and CLI alike).
+IMPORT_LOCK_KEY = 0x5753_4F50_5343  # "WSOPSC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +100,47 @@ def is_catalog_video(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in VIDEO_SUFFIXES
 
 
-def walk_videos(root: Path) -> Iterator[FoundFile]:
-    """Every catalog video under `root`, in a stable order; symlinks are not followed."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SYSTEM_DIRS)
+def _skipped_dir(name: str) -> bool:
+    return name.startswith(".") or name in _SYSTEM_DIRS
+
+
+def scan_start(root: Path, under: Path | None = None) -> tuple[Path, Path, str]:
+    """(NAS root, folder to walk, its catalog prefix) for a scan of `under` (default: all).
+
+    LibraryRootMissing when either is not a directory; ScanRootOutside when `under` is not
+    NAS_ROOT or a listable folder inside it (paths are stored relative to NAS_ROOT).
+    """
+    if not root.is_dir():
+        raise LibraryRootMissing(
+            "the library root is not a directory", details={"setting": "NAS_ROOT"}
+        )
+    base = root.resolve()
+    if under is None:
+        return base, base, ""
+    if not under.is_dir():
+        raise LibraryRootMissing(
+            f"the scan root {str(under)!r} is not a directory", details={"root": str(under)}
+        )
+    start = under.resolve()
+    if not start.is_relative_to(base):
+        raise ScanRootOutside(
+            f"the scan root {str(under)!r} is not NAS_ROOT ({str(root)!r}) or a folder inside it",
+            details={"root": str(under)},
+        )
+    parts = start.relative_to(base).parts
+    if any(_skipped_dir(part) for part in parts):
+        raise ScanRootOutside(
+            f"the scan root {str(under)!r} is a hidden or housekeeping folder",
+            details={"root": str(under)},
+        )
+    return base, start, "".join(f"{part}/" for part in parts)
+
+
+def walk_videos(root: Path, start: Path | None = None) -> Iterator[FoundFile]:
+    """Every catalog video under `start` (default: `root`) with its path relative to `root`,
+    in a stable order; symlinks are not followed."""
+    for dirpath, dirnames, filenames in os.walk(start or root):
+        dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(d))
         for name in sorted(filenames):
             if not is_catalog_video(name):
                 continue
@@ -162,6 +204,20 @@ async def _series_id(conn: Connection, key: SeriesKey, cache: dict[SeriesKey, in
     return cache[key]
 
 
+def generated_columns(generated: Mapping[str, Any]) -> dict[str, Any]:
+    """The content columns a title generator's answer sets (the scan's and a POST's)."""
+    metadata = dict(generated.get("metadata") or {})
+    return {
+        "title": generated["display_title"],
+        "short_title": generated.get("short_title"),
+        "brand": metadata.get("series"),
+        "event_type": event_type(metadata),
+        "year": metadata.get("year"),
+        "title_confidence": float(generated.get("confidence", 0.0)),
+        "metadata": metadata,
+    }
+
+
 def _target(
     known: Mapping[str, Any] | None,
     found: FoundFile,
@@ -170,20 +226,14 @@ def _target(
     series_id: int | None,
 ) -> dict[str, Any]:
     """The column values the entry of `found` should have after this scan."""
-    metadata = dict(generated.get("metadata") or {})
     values: dict[str, Any] = {
         "file_size": found.size,
         "file_mtime": found.mtime,
         "missing_since": None,
-        "title": generated["display_title"],
-        "short_title": generated.get("short_title"),
-        "brand": metadata.get("series"),
-        "event_type": event_type(metadata),
-        "year": metadata.get("year"),
         "series_id": series_id,
-        "title_confidence": float(generated.get("confidence", 0.0)),
-        "metadata": metadata,
+        **generated_columns(generated),
     }
+    metadata = values["metadata"]
     if media is not None:
         values["duration_seconds"] = media.duration_seconds
         values["quality"] = media.quality
@@ -194,20 +244,22 @@ def _target(
         values["quality"] = known["quality"]
     if known["title_source"] == "manual":
         # An editor's choices win over the generator's, on every later scan.
-        values.update({name: known[name] for name in _DESCRIPTIVE})
+        values.update({name: known[name] for name in DESCRIPTIVE})
         values["metadata"] = {**metadata, **known["metadata"]}
     else:
         values["metadata"] = {**known["metadata"], **metadata}
     return values
 
 
-async def _insert(conn: Connection, path: str, values: dict[str, Any]) -> int:
+async def _insert(conn: Connection, path: str, values: dict[str, Any]) -> int | None:
+    """The new entry's id; None when the path was catalogued meanwhile (an admin's POST)."""
     names = ["file_path", *values]
     placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
-    content_id: int = await conn.fetchval(
-        f"INSERT INTO contents ({', '.join(names)}) VALUES ({placeholders}) RETURNING id",
+    content_id: int | None = await conn.fetchval(
+        f"INSERT INTO contents ({', '.join(names)}) VALUES ({placeholders}) "
+        "ON CONFLICT (file_path) DO NOTHING RETURNING id",
         path,
-        *(_db(name, value) for name, value in values.items()),
+        *(db_value(name, value) for name, value in values.items()),
     )
     return content_id
 
@@ -217,7 +269,7 @@ async def _update(conn: Connection, content_id: int, changes: dict[str, Any]) ->
     await conn.execute(
         f"UPDATE contents SET {assignments}, updated_at = now() WHERE id = $1",
         content_id,
-        *(_db(name, value) for name, value in changes.items()),
+        *(db_value(name, value) for name, value in changes.items()),
     )
 
 
@@ -227,10 +279,6 @@ def _differs(name: str, old: Any, new: Any) -> bool:
             abs(old - new) > 1e-6
         )  # stored as a 4-byte real: 0.85 comes back as 0.8500000238
     return bool(old != new)
-
-
-def _db(name: str, value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False, default=str) if name == "metadata" else value
 
 
 def _known_row(row: asyncpg.Record) -> dict[str, Any]:
@@ -245,20 +293,43 @@ async def import_library(
     root: Path,
     generate_title: TitleFunction,
     *,
+    under: Path | None = None,
     probe: Probe | None = probe_media,
     on_progress: Progress | None = None,
 ) -> ScanReport:
-    """Bring the catalog in line with the videos under `root`; LibraryRootMissing if absent.
+    """Bring the catalog in line with the videos under `under` (default: all of `root`, the
+    NAS root); LibraryRootMissing / ScanRootOutside as scan_start says.
 
     New and changed files (size or mtime) are probed; an unchanged file is only re-titled.
     A root with no videos at all marks nothing missing: an unmounted NAS looks empty.
     """
-    if not await asyncio.to_thread(root.is_dir):
-        raise LibraryRootMissing(
-            f"the library root {str(root)!r} is not a directory", details={"root": str(root)}
+    base, start, prefix = await asyncio.to_thread(scan_start, root, under)
+    # Session-level: the import commits entry by entry; a pool resets it on release anyway.
+    await conn.execute("SELECT pg_advisory_lock($1)", IMPORT_LOCK_KEY)
+    try:
+        return await _import(conn, base, start, prefix, generate_title, probe, on_progress)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", IMPORT_LOCK_KEY)
+
+
+async def _import(
+    conn: Connection,
+    root: Path,
+    start: Path,
+    prefix: str,
+    generate_title: TitleFunction,
+    probe: Probe | None,
+    on_progress: Progress | None,
+) -> ScanReport:
+    excluded = {
+        row["file_path"]
+        for row in await conn.fetch(
+            "SELECT file_path FROM library_exclusions WHERE starts_with(file_path, $1)", prefix
         )
-    files = await asyncio.to_thread(lambda: list(walk_videos(root)))
-    known = {row["file_path"]: _known_row(row) for row in await conn.fetch(_KNOWN)}
+    }
+    walked = await asyncio.to_thread(lambda: list(walk_videos(root, start)))
+    files = [found for found in walked if found.relative_path not in excluded]
+    known = {row["file_path"]: _known_row(row) for row in await conn.fetch(_KNOWN, prefix)}
     report = ScanReport(found=len(files))
     series_cache: dict[SeriesKey, int] = {}
     if on_progress is not None:
@@ -277,7 +348,11 @@ async def import_library(
         series_id = None if key is None else await _series_id(conn, key, series_cache)
         target = _target(previous, found, media, generated, series_id)
         if previous is None:
-            report.added_ids.append(await _insert(conn, found.relative_path, target))
+            added = await _insert(conn, found.relative_path, target)
+            if added is None:
+                report.unchanged += 1
+            else:
+                report.added_ids.append(added)
         else:
             changes = {k: v for k, v in target.items() if _differs(k, previous[k], v)}
             if changes:

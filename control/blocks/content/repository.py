@@ -188,28 +188,42 @@ EDITABLE = (
 )
 
 
-# Fields an editor sets that a rescan must then leave alone (see library.py).
-DESCRIPTIVE = frozenset({"title", "short_title", "brand", "event_type", "year", "series_id"})
+# Fields an editor sets that a rescan must then leave alone (see library.py): editing any of
+# them makes the entry's title_source 'manual'.
+DESCRIPTIVE = frozenset(
+    {"title", "short_title", "brand", "event_type", "year", "series_id", "metadata"}
+)
 
 
 async def insert_content(
-    conn: Connection, values: dict[str, Any], *, title_source: str = "manual"
+    conn: Connection,
+    values: dict[str, Any],
+    *,
+    title_source: str = "manual",
+    missing_since: datetime | None = None,
 ) -> Content:
-    """Insert; asyncpg.UniqueViolationError when the file path is already catalogued."""
+    """Insert (an admin's re-creation of a deleted path lifts its exclusion from scans);
+    asyncpg.UniqueViolationError when the file path is already catalogued."""
     names = [name for name in EDITABLE if name in values]
-    extra = {"title_source": title_source}
+    extra: dict[str, Any] = {"title_source": title_source, "missing_since": missing_since}
     if "title_confidence" in values:
         extra["title_confidence"] = values["title_confidence"]
     columns = [*names, *extra]
-    row = await conn.fetchrow(
-        f"INSERT INTO contents ({', '.join(columns)}) "
-        f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))}) "
-        f"RETURNING {CONTENT_COLUMNS}",
-        *[_db_value(name, values[name]) for name in names],
-        *extra.values(),
-    )
-    assert row is not None
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"INSERT INTO contents ({', '.join(columns)}) "
+            f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))}) "
+            f"RETURNING {CONTENT_COLUMNS}",
+            *[db_value(name, values[name]) for name in names],
+            *extra.values(),
+        )
+        assert row is not None
+        await _include(conn, values["file_path"])
     return Content.from_row(row)
+
+
+async def _include(conn: Connection, file_path: str) -> None:
+    await conn.execute("DELETE FROM library_exclusions WHERE file_path = $1", file_path)
 
 
 async def update_content(
@@ -221,24 +235,37 @@ async def update_content(
         return await get_content(conn, content_id)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
     manual = ", title_source = 'manual'" if DESCRIPTIVE.intersection(names) else ""
-    row = await conn.fetchrow(
-        f"UPDATE contents SET {assignments}{manual}, updated_at = now() WHERE id = $1 "
-        f"RETURNING {CONTENT_COLUMNS}",
-        content_id,
-        *[_db_value(name, values[name]) for name in names],
-    )
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"UPDATE contents SET {assignments}{manual}, updated_at = now() WHERE id = $1 "
+            f"RETURNING {CONTENT_COLUMNS}",
+            content_id,
+            *[db_value(name, values[name]) for name in names],
+        )
+        if row is not None and "file_path" in values:
+            await _include(conn, values["file_path"])
     return None if row is None else Content.from_row(row)
 
 
-def _db_value(name: str, value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if name == "metadata" else value
+def db_value(name: str, value: Any) -> Any:
+    """A column value as asyncpg takes it (metadata is JSON text)."""
+    return json.dumps(value, ensure_ascii=False, default=str) if name == "metadata" else value
 
 
 async def delete_content(conn: Connection, content_id: int) -> bool:
-    return (
-        await conn.fetchval("DELETE FROM contents WHERE id = $1 RETURNING true", content_id)
-        is not None
-    )
+    """Delete the entry and keep later scans from adding its file again."""
+    async with conn.transaction():
+        file_path = await conn.fetchval(
+            "DELETE FROM contents WHERE id = $1 RETURNING file_path", content_id
+        )
+        if file_path is None:
+            return False
+        await conn.execute(
+            "INSERT INTO library_exclusions (file_path) VALUES ($1) "
+            "ON CONFLICT (file_path) DO UPDATE SET excluded_at = now()",
+            file_path,
+        )
+    return True
 
 
 _SERIES = (

@@ -16,9 +16,12 @@ ShortText = Annotated[str, msgspec.Meta(max_length=300)]
 Description = Annotated[str, msgspec.Meta(max_length=10_000)]
 RelativePath = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 Year = Annotated[int, msgspec.Meta(ge=1970, le=2100)]
-Seconds = Annotated[float, msgspec.Meta(ge=0)]
-Bytes = Annotated[int, msgspec.Meta(ge=0)]
-Id = Annotated[int, msgspec.Meta(ge=1)]
+BIGINT_MAX = 2**63 - 1  # PostgreSQL's bigint: past it, asyncpg fails (a 500, not a 400)
+# A video or a hand time: at most about 11.5 days, which no archive recording comes near.
+MAX_SECONDS = 1_000_000.0
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=MAX_SECONDS)]
+Bytes = Annotated[int, msgspec.Meta(ge=0, le=BIGINT_MAX)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -199,3 +202,5 @@ class ScanJobOut(msgspec.Struct):
     finished_at: datetime | None = None
     report: ScanCounts | None = None
     error: str | None = None
+    # A stable code for a failed job (LIBRARY_ROOT_MISSING, LIBRARY_SCAN_FAILED, ...).
+    error_code: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,8 +23,7 @@ from control.blocks.content.errors import (
     HandsInvalid,
     SeriesNotFound,
 )
-from control.blocks.content.event_types import event_type
-from control.blocks.content.library import ScanReport, import_library
+from control.blocks.content.library import ScanReport, generated_columns, import_library
 from control.blocks.content.media import probe_media
 from control.blocks.content.schemas import (
     ContentCreate,
@@ -144,12 +144,17 @@ class ContentService:
         title_source = "manual" if body.title else "generated"
         if not body.title:
             values = {**self._generated(values["file_path"]), **values}
-        if body.duration_seconds is None or body.quality is None:
-            values = {**await self._probed(values["file_path"]), **values}
+        wanted = body.duration_seconds is None or body.quality is None
+        on_nas, probed = await self._probed(values["file_path"], probe=wanted)
+        values = {**probed, **values}
+        # Like a scan that does not find the file: listed for admins, not playable.
+        missing_since = None if on_nas else datetime.now(UTC)
         async with self.db.acquire() as conn:
             await self._check_series(conn, body.series_id)
             try:
-                created = await repo.insert_content(conn, values, title_source=title_source)
+                created = await repo.insert_content(
+                    conn, values, title_source=title_source, missing_since=missing_since
+                )
             except asyncpg.UniqueViolationError:
                 raise ContentPathTaken(
                     "this file is already in the catalog", details={"file_path": body.file_path}
@@ -159,28 +164,20 @@ class ContentService:
 
     def _generated(self, file_path: str) -> dict[str, Any]:
         generated = self.titles.generate(PurePosixPath(file_path).name, file_path)
-        metadata = dict(generated.get("metadata") or {})
-        values = {
-            "title": generated["display_title"],
-            "short_title": generated.get("short_title"),
-            "brand": metadata.get("series"),
-            "year": metadata.get("year"),
-            "event_type": event_type(metadata),
-            "metadata": metadata,
-            "title_confidence": float(generated.get("confidence", 0.0)),
-        }
-        return {k: v for k, v in values.items() if v is not None}
+        return {k: v for k, v in generated_columns(generated).items() if v is not None}
 
-    async def _probed(self, file_path: str) -> dict[str, Any]:
-        """Duration, quality and size of the file when it is on the NAS (nothing otherwise)."""
+    async def _probed(self, file_path: str, *, probe: bool) -> tuple[bool, dict[str, Any]]:
+        """Whether the file is on the NAS, and then (if `probe`) its duration, quality, size."""
         path = self.nas_root / file_path
         if not await asyncio.to_thread(path.is_file):
-            return {}
+            return False, {}
+        if not probe:
+            return True, {}
         media = await asyncio.to_thread(probe_media, path)
         values: dict[str, Any] = {"file_size": path.stat().st_size}
         if media is not None:
             values |= {"duration_seconds": media.duration_seconds, "quality": media.quality}
-        return {k: v for k, v in values.items() if v is not None}
+        return True, {k: v for k, v in values.items() if v is not None}
 
     async def _check_series(self, conn: Connection, series_id: int | None) -> None:
         if series_id is not None and not await repo.series_exists(conn, series_id):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from control.blocks.content.library import import_library
+from control.blocks.title_generator import ParserTitleGenerator
 from control.orchestration.bus import Event
 from deploy.demo import DemoFile, write_demo_file
 from tests.control.conftest import error_code
@@ -90,8 +93,13 @@ async def test_create_names_and_probes_a_nas_file(
 
 
 async def test_create_with_an_editor_title(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    user_headers: dict[str, str],
+    nas_root: Path,
 ) -> None:
+    (nas_root / "elsewhere").mkdir()
+    (nas_root / "elsewhere/clip.mp4").write_bytes(b"not really a video")
     created = await create(
         client,
         admin_headers,
@@ -271,3 +279,104 @@ async def test_hands_of_an_unknown_content_or_malformed(
             f"/api/admin/contents/{content['id']}/hands", json=body, headers=admin_headers
         )
         assert (response.status_code, error_code(response)) == (400, "VALIDATION_ERROR")
+
+
+async def test_a_created_entry_whose_file_is_not_on_the_nas_is_missing(
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    user_headers: dict[str, str],
+    nas_root: Path,
+) -> None:
+    """Not playable, so not listed for subscribers, until a scan finds the file."""
+    created = await create(client, admin_headers, file_path="later/clip.mp4", title="Later")
+    assert created["available"] is False
+    listed = await client.get("/api/contents", headers=user_headers)
+    assert listed.json()["items"] == []
+    missing = await client.get(
+        "/api/admin/contents", params={"availability": "missing"}, headers=admin_headers
+    )
+    assert [i["id"] for i in missing.json()["items"]] == [created["id"]]
+    write_demo_file(nas_root, CLIP)
+    present = await create(client, admin_headers, file_path=CLIP.relative_path)
+    assert present["available"] is True
+
+
+OUT_OF_RANGE = (
+    {"file_size": 2**63},
+    {"file_size": 2**64 - 1},
+    {"series_id": 2**63},
+    {"series_id": 2**64 - 1},
+    {"duration_seconds": 1e308},
+    {"duration_seconds": 1e10},
+)
+
+
+async def test_numbers_past_the_column_ranges_are_refused(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """bigint ids and sizes, a duration past a year: 400, never a database error."""
+    content = await create(client, admin_headers, file_path="x/range.mp4", title="Range")
+    for extra in OUT_OF_RANGE:
+        posted = await client.post(
+            "/api/admin/contents", json={"file_path": "x/new.mp4", **extra}, headers=admin_headers
+        )
+        assert (posted.status_code, error_code(posted)) == (400, "VALIDATION_ERROR"), extra
+        patched = await client.patch(
+            f"/api/admin/contents/{content['id']}", json=extra, headers=admin_headers
+        )
+        assert (patched.status_code, error_code(patched)) == (400, "VALIDATION_ERROR"), extra
+    largest = await client.patch(
+        f"/api/admin/contents/{content['id']}",
+        json={"file_size": 2**63 - 1, "duration_seconds": 86_400.0},
+        headers=admin_headers,
+    )
+    assert largest.status_code == 200, largest.text
+
+
+async def test_metadata_edits_survive_a_rescan(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    admin_headers: dict[str, str],
+    user_headers: dict[str, str],
+    nas_root: Path,
+) -> None:
+    write_demo_file(nas_root, CLIP)
+    await import_library(db, nas_root, ParserTitleGenerator().generate)
+    content_id = await db.fetchval("SELECT id FROM contents")
+    edit = {"event_name": "EDITOR NAME", "extra_tags": ["editor"]}
+    patched = await client.patch(
+        f"/api/admin/contents/{content_id}", json={"metadata": edit}, headers=admin_headers
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title_source"] == "manual"
+    # The rescan re-titles the (touched) file: the generator still reads its name.
+    os.utime(nas_root / CLIP.relative_path, (1, 1))
+    report = await import_library(db, nas_root, ParserTitleGenerator().generate)
+    assert report.unchanged + len(report.updated_ids) == 1
+    after = (await client.get(f"/api/contents/{content_id}", headers=user_headers)).json()
+    assert {k: after["metadata"][k] for k in edit} == edit
+
+
+async def test_a_deleted_entry_stays_out_of_later_scans(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    admin_headers: dict[str, str],
+    nas_root: Path,
+) -> None:
+    """The file stays on the NAS; only an admin's POST of the same path brings it back."""
+    write_demo_file(nas_root, CLIP)
+    titles = ParserTitleGenerator().generate
+    await import_library(db, nas_root, titles)
+    content_id = await db.fetchval("SELECT id FROM contents")
+    deleted = await client.delete(f"/api/admin/contents/{content_id}", headers=admin_headers)
+    assert deleted.status_code == 204
+    report = await import_library(db, nas_root, titles)
+    assert (report.found, report.added) == (0, 0)
+    assert await db.fetchval("SELECT count(*) FROM contents") == 0
+    again = await create(client, admin_headers, file_path=CLIP.relative_path)
+    assert again["available"] is True
+    await client.delete(f"/api/admin/contents/{again['id']}", headers=admin_headers)
+    await create(client, admin_headers, file_path=CLIP.relative_path)
+    report = await import_library(db, nas_root, titles)
+    assert (report.found, report.added) == (1, 0)
+    assert await db.fetchval("SELECT count(*) FROM contents") == 1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from control.blocks.content.errors import LibraryRootMissing
+from control.blocks.content.errors import LibraryRootMissing, ScanRootOutside
 from control.blocks.content.library import ScanReport, import_library
 from control.blocks.title_generator import ParserTitleGenerator
 from tests.control.blocks.content.replica import Replica, build_replica
@@ -175,3 +176,72 @@ async def test_a_name_that_is_not_utf8_is_skipped_not_fatal(
     report = await scan(db, nas_root)
     assert (report.found, report.added) == (1, 1)
     assert set(await catalog(db)) == {"ok.mp4"}
+
+
+def sparse(root: Path, relative: str) -> None:
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    with open(root / relative, "wb") as file:
+        file.truncate(1024)
+
+
+async def test_a_folder_scan_keeps_paths_relative_to_the_nas_root(
+    db: asyncpg.Connection, nas_root: Path
+) -> None:
+    """Scanning one folder adds under NAS_ROOT-relative paths and can only mark that folder's
+    entries missing: the rest of the catalog is not touched."""
+    for relative in ("WSOP/2024/a.mp4", "WSOP/2024/b.mp4", "WSOP/2023/c.mp4", "GOG/d.mp4"):
+        sparse(nas_root, relative)
+    await import_library(db, nas_root, TITLES.generate, probe=None)
+    sparse(nas_root, "WSOP/2024/new.mp4")
+    (nas_root / "WSOP/2024/b.mp4").unlink()
+    (nas_root / "GOG/d.mp4").unlink()  # outside the scanned folder: not this scan's business
+    report = await import_library(
+        db, nas_root, TITLES.generate, under=nas_root / "WSOP" / "2024", probe=None
+    )
+    assert (report.found, report.added, report.missing) == (2, 1, 1)
+    rows = await catalog(db)
+    assert set(rows) == {
+        "WSOP/2024/a.mp4",
+        "WSOP/2024/b.mp4",
+        "WSOP/2024/new.mp4",
+        "WSOP/2023/c.mp4",
+        "GOG/d.mp4",
+    }
+    missing = {path for path, row in rows.items() if row["missing_since"] is not None}
+    assert missing == {"WSOP/2024/b.mp4"}
+    # The whole root, given explicitly, is the same as no folder.
+    whole = await import_library(db, nas_root, TITLES.generate, under=nas_root, probe=None)
+    assert (whole.found, whole.added, whole.missing) == (3, 0, 1)
+
+
+async def test_a_scan_root_outside_the_nas_root_is_refused(
+    db: asyncpg.Connection, nas_root: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    sparse(elsewhere, "x.mp4")
+    sparse(nas_root, ".hidden/y.mp4")
+    for under in (elsewhere, nas_root / ".hidden", nas_root / ".." / "elsewhere"):
+        with pytest.raises(ScanRootOutside):
+            await import_library(db, nas_root, TITLES.generate, under=under, probe=None)
+    assert await catalog(db) == {}
+
+
+async def test_two_imports_at_once_both_finish_without_duplicates(
+    database_url: str, nas_root: Path
+) -> None:
+    """The API's scan job and `wsoptv scan` in another process: serialised, never a crash."""
+    paths = {f"WSOP/{year}/Main Event Day {day}.mp4" for year in (2022, 2023) for day in range(8)}
+    for relative in paths:
+        sparse(nas_root, relative)
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        reports = await asyncio.gather(
+            import_library(first, nas_root, TITLES.generate, probe=None),
+            import_library(second, nas_root, TITLES.generate, probe=None),
+        )
+        assert sorted(r.added for r in reports) == [0, len(paths)]
+        rows = await first.fetch("SELECT file_path FROM contents")
+        assert sorted(r["file_path"] for r in rows) == sorted(paths)
+    finally:
+        await first.close()
+        await second.close()

@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from control.blocks.content.errors import ScanAlreadyRunning
+from control.blocks.content.errors import LibraryRootMissing, ScanAlreadyRunning
 from control.blocks.content.library import ScanReport
 from control.blocks.content.scan_jobs import RUNNING_KEY, ScanJobs
 
@@ -70,7 +71,9 @@ async def test_stopping_the_process_fails_the_job_and_frees_the_lock(
     assert stepped.announced.empty()
 
 
-async def test_a_failing_scan_is_recorded(redis: Redis, tmp_path: Path) -> None:
+async def test_a_failing_scan_records_a_generic_message_and_a_code(
+    redis: Redis, tmp_path: Path
+) -> None:
     announced: list[str] = []
 
     async def broken(root: Path, progress: ProgressFn) -> ScanReport:
@@ -83,7 +86,10 @@ async def test_a_failing_scan_is_recorded(redis: Redis, tmp_path: Path) -> None:
     job = await jobs.start(tmp_path)
     await jobs.join()
     failed = await jobs.get(job.id)
-    assert failed.status == "failed" and failed.error == "OSError: NAS went away"
+    assert (failed.status, failed.error_code) == ("failed", "LIBRARY_SCAN_FAILED")
+    # The exception's text (paths, internals) stays in the log, out of the admin API.
+    assert failed.error is not None and "NAS went away" not in failed.error
+    assert failed.root == "NAS_ROOT" and str(tmp_path) not in failed.error
     assert announced == [] and await redis.get(RUNNING_KEY) is None
 
 
@@ -99,3 +105,20 @@ async def test_a_long_scan_keeps_its_lock(redis: Redis, tmp_path: Path) -> None:
     stepped.release.set()
     await jobs.join()
     assert await redis.get(RUNNING_KEY) is None
+
+
+async def test_a_scan_failing_with_a_domain_error_records_its_code(
+    redis: Redis, tmp_path: Path
+) -> None:
+    async def unmounted(root: Path, progress: ProgressFn) -> ScanReport:
+        raise LibraryRootMissing(f"the library root {str(root)!r} is not a directory")
+
+    async def announce(report: ScanReport, job_id: str) -> None:
+        raise AssertionError("a failed scan announces nothing")
+
+    jobs = ScanJobs(redis, unmounted, announce)
+    job = await jobs.start(tmp_path)
+    await jobs.join()
+    failed = await jobs.get(job.id)
+    assert (failed.status, failed.error_code) == ("failed", "LIBRARY_ROOT_MISSING")
+    assert str(tmp_path) not in msgspec.json.encode(failed).decode()

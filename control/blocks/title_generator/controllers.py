@@ -1,4 +1,5 @@
-"""POST /api/titles/generate: a display title and metadata for one archive file name."""
+"""POST /api/titles/generate (one archive file name) and /generate/batch (1..500 names):
+display titles and metadata."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import msgspec
 from litestar import Controller, post
 from litestar.params import JSONBody
 
-from control.blocks.title_generator.parser import generate_title
+from control.blocks.title_generator.parser import MAX_BATCH, generate_title, generate_titles
 from control.orchestration.identity import authenticated
 from control.web.openapi import BEARER, error_responses
 
@@ -23,6 +24,14 @@ class TitleOut(msgspec.Struct):
     short_title: str
     confidence: float
     metadata: dict[str, Any]
+
+
+class TitleBatchRequest(msgspec.Struct, forbid_unknown_fields=True):
+    items: Annotated[list[TitleRequest], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class TitleBatchOut(msgspec.Struct):
+    results: list[TitleOut]  # in the order of the request's items
 
 
 class TitleController(Controller):
@@ -41,3 +50,16 @@ class TitleController(Controller):
         """Parse a file name (and optionally its NAS path) into titles and metadata."""
         result = generate_title(data.file_name, data.file_path).to_dict()
         return TitleOut(**result)
+
+    @post(
+        "/generate/batch",
+        status_code=200,
+        guards=[authenticated],
+        security=BEARER,
+        responses=error_responses(401),
+        sync_to_thread=False,
+    )
+    def generate_batch(self, data: JSONBody[TitleBatchRequest]) -> TitleBatchOut:
+        """The same for 1..500 names at once; results in the order of the items."""
+        results = generate_titles([(item.file_name, item.file_path) for item in data.items])
+        return TitleBatchOut([TitleOut(**result.to_dict()) for result in results])

@@ -6,12 +6,21 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 
+from control.blocks.flat_catalog.rows import ROW_LENGTH, SERIES_ROWS
 from control.blocks.flat_catalog.schemas import HomeOut
 from control.blocks.flat_catalog.service import HomeService
 from control.orchestration.block import BlockContext
 from control.orchestration.contracts import Principal
 from control.orchestration.identity import authenticated
 from control.web.openapi import error_responses
+
+HOME_DESCRIPTION = (
+    "The caller's home rows, in this order: Continue Watching, Recently Added, Trending, "
+    "one per series, Best Hands; a row without items is left out. Each row holds at most "
+    f"{ROW_LENGTH} items. Series rows (`series:<id>`) are capped at the {SERIES_ROWS} series "
+    "with the newest additions; the others are reached through `GET /api/series`. Trending "
+    "is left out while the view counts (Redis) are unreachable."
+)
 
 
 def provide_home(block_context: NamedDependency[BlockContext]) -> HomeService:
@@ -24,10 +33,14 @@ class HomeController(Controller):
     tags = ["home"]  # noqa: RUF012 (Litestar reads it as a class attribute)
     dependencies = {"home_service": Provide(provide_home, sync_to_thread=False)}  # noqa: RUF012
 
-    @get("", guards=[authenticated], responses=error_responses(401))
+    @get(
+        "",
+        guards=[authenticated],
+        responses=error_responses(401),
+        description=HOME_DESCRIPTION,
+    )
     async def home(
         self, principal: NamedDependency[Principal], home_service: NamedDependency[HomeService]
     ) -> HomeOut:
-        """The caller's home rows: Continue Watching, Recently Added, Trending, one per series,
-        Best Hands; a row without items is left out."""
+        """The caller's home rows (see HOME_DESCRIPTION)."""
         return msgspec.convert(await home_service.home(principal.user_id), HomeOut)

@@ -15,7 +15,9 @@ import asyncpg
 from control.db.pool import Connection
 
 ROW_LENGTH = 20
-SERIES_ROWS = 8
+# One row per series, up to this many series (the ones with the newest additions); the
+# OpenAPI description of GET /api/home says so.
+SERIES_ROWS = 50
 _ITEM = (
     "c.id, c.title, c.short_title, c.duration_seconds, c.year, c.brand, c.series_id, "
     "c.thumbnail_path, c.created_at"
@@ -78,16 +80,20 @@ async def recently_added(conn: Connection) -> dict[str, Any]:
 
 
 async def trending(conn: Connection, views: Sequence[tuple[int, int]]) -> dict[str, Any]:
-    """Contents ordered by their 7-day started streams (`views`: (content id, count))."""
-    ranked = [content_id for content_id, count in views if count > 0][:ROW_LENGTH]
+    """The ROW_LENGTH most viewed contents that still exist (`views`: (content id, count),
+    most viewed first); deleted and missing contents are dropped before the row is cut."""
+    ranked = [(content_id, count) for content_id, count in views if count > 0]
     rows = await conn.fetch(
-        f"SELECT {_ITEM} FROM contents c WHERE c.id = ANY($1::bigint[]) "
-        "AND c.missing_since IS NULL",
-        ranked,
+        f"""SELECT {_ITEM}, v.views
+            FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS v(id, views, rank)
+            JOIN contents c ON c.id = v.id
+            WHERE c.missing_since IS NULL
+            ORDER BY v.rank LIMIT $3""",
+        [content_id for content_id, _ in ranked],
+        [count for _, count in ranked],
+        ROW_LENGTH,
     )
-    by_id = {r["id"]: r for r in rows}
-    counts = dict(views)
-    items = [{**_item(by_id[i]), "views_7d": counts[i]} for i in ranked if i in by_id]
+    items = [{**_item(r), "views_7d": r["views"]} for r in rows]
     return row("trending", "Trending", items)
 
 

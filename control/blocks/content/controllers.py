@@ -6,6 +6,7 @@ titles and file layout never leak to anonymous clients. Writes and scans need th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
@@ -50,9 +51,21 @@ def provide_scans(block_context: NamedDependency[BlockContext]) -> ScanJobs:
     return scans
 
 
+def provide_filters(
+    series_id: SeriesFilter = None,
+    brand: Text = None,
+    event_type: FromQuery[EventType | None] = None,
+    year: YearFilter = None,
+    quality: Text = None,
+) -> ContentFilter:
+    """The catalog filters both content listings take from the query string."""
+    return ContentFilter(series_id, brand, event_type, year, quality)
+
+
 _DEPENDENCIES: Any = {
     "contents": Provide(provide_service, sync_to_thread=False),
     "scans": Provide(provide_scans, sync_to_thread=False),
+    "filters": Provide(provide_filters, sync_to_thread=False),
 }
 
 
@@ -66,17 +79,12 @@ class ContentController(Controller):
     async def list_contents(
         self,
         contents: NamedDependency[ContentService],
-        series_id: SeriesFilter = None,
-        brand: Text = None,
-        event_type: FromQuery[EventType | None] = None,
-        year: YearFilter = None,
-        quality: Text = None,
+        filters: NamedDependency[ContentFilter],
         sort: FromQuery[SortOrder] = "newest",
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> ContentPage:
         """Available contents, filtered and sorted; pages are stable (ties broken by id)."""
-        filters = ContentFilter(series_id, brand, event_type, year, quality)
         return await contents.list_contents(filters, sort, limit, offset)
 
     @get("/{content_id:int}", responses=error_responses(401, 404))
@@ -130,19 +138,15 @@ class AdminContentController(Controller):
     async def list_all_contents(
         self,
         contents: NamedDependency[ContentService],
+        filters: NamedDependency[ContentFilter],
         availability: FromQuery[Availability] = "all",
-        series_id: SeriesFilter = None,
-        brand: Text = None,
-        event_type: FromQuery[EventType | None] = None,
-        year: YearFilter = None,
-        quality: Text = None,
         sort: FromQuery[SortOrder] = "newest",
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> ContentPage:
         """Like /contents, plus the entries whose file a scan no longer found
         (`availability=missing` lists only those)."""
-        filters = ContentFilter(series_id, brand, event_type, year, quality, availability)
+        filters = replace(filters, availability=availability)
         return await contents.list_contents(filters, sort, limit, offset)
 
     @post("/contents", status_code=201, responses=error_responses(401, 403, 409, 422))

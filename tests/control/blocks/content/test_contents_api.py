@@ -305,3 +305,30 @@ async def test_admins_list_vanished_files_too(
     assert (refused.status_code, error_code(refused)) == (403, "AUTH_FORBIDDEN")
     bad = await client.get(url, params={"availability": "gone"}, headers=admin_headers)
     assert (bad.status_code, error_code(bad)) == (400, "VALIDATION_ERROR")
+
+
+async def test_both_listings_take_the_same_filters(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    user_headers: dict[str, str],
+    admin_headers: dict[str, str],
+) -> None:
+    """The admin listing shares the public one's filter parameters, checks and docs."""
+    await seed(db)
+    url = "/api/admin/contents"
+    for params, expected in FILTERS:
+        response = await client.get(
+            url, params={**params, "availability": "available"}, headers=admin_headers
+        )
+        assert [i["title"] for i in response.json()["items"]] == expected, params
+    for params in BAD_PARAMETERS:
+        response = await client.get(url, params=params, headers=admin_headers)
+        assert (response.status_code, error_code(response)) == (400, "VALIDATION_ERROR"), params
+    schema = (await client.get("/schema/openapi.json")).json()["paths"]
+
+    def documented(path: str) -> set[str]:
+        return {p["name"] for p in schema[path]["get"]["parameters"] if p["in"] == "query"}
+
+    public = documented("/api/contents")
+    assert {"series_id", "brand", "event_type", "year", "quality", "sort", "limit"} <= public
+    assert documented("/api/admin/contents") == public | {"availability"}

@@ -8,7 +8,13 @@ from control.blocks.stream.service import StreamService
 from control.blocks.stream.sessions import StreamSessions
 from control.blocks.stream.tokens import StreamTokenIssuer
 from control.orchestration.block import Block, BlockContext
-from control.orchestration.contracts import CONTENT_READER, ContentReader, Need
+from control.orchestration.contracts import (
+    CONTENT_READER,
+    L1_CACHE,
+    ContentReader,
+    L1Cache,
+    Need,
+)
 from shared.token import MAX_LEEWAY_SECONDS
 
 
@@ -18,6 +24,9 @@ async def _start(ctx: BlockContext) -> None:
 
     def content() -> ContentReader:
         return ctx.contract(CONTENT_READER)
+
+    def cache() -> L1Cache:
+        return ctx.contract(L1_CACHE)
 
     # A sid stays claimable while its token can start the stream and one idle lease after.
     lifetime = settings.stream_token_ttl + settings.stream_idle_ttl
@@ -32,7 +41,7 @@ async def _start(ctx: BlockContext) -> None:
     # could start it again.
     ended_for = settings.stream_token_ttl + MAX_LEEWAY_SECONDS + settings.stream_idle_ttl
     ctx.state.update(
-        service=StreamService(ctx.db, ctx.bus, content, issuer, owners),
+        service=StreamService(ctx.db, ctx.bus, content, issuer, owners, cache),
         sessions=StreamSessions(
             ctx.redis,
             owners,
@@ -51,8 +60,8 @@ async def _probe(ctx: BlockContext) -> None:
 
 BLOCK = Block(
     name="stream",
-    requires=("auth", "content"),
-    needs=(Need(CONTENT_READER.name, "1.0"),),
+    requires=("auth", "content", "cache"),
+    needs=(Need(CONTENT_READER.name, "1.0"), Need(L1_CACHE.name, "1.0")),
     route_handlers=(StreamController,),
     on_start=_start,
     health=_probe,

@@ -22,7 +22,7 @@ from control.blocks.stream.schemas import (
 )
 from control.blocks.stream.tokens import IssuedToken, StreamTokenIssuer
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import ContentReader, PlayableContent
+from control.orchestration.contracts import CacheKeys, ContentReader, L1Cache, PlayableContent
 
 SOURCE = "stream"
 
@@ -35,6 +35,7 @@ class StreamService:
         content: Callable[[], ContentReader],
         issuer: StreamTokenIssuer,
         owners: StreamOwners,
+        cache: Callable[[], L1Cache],
     ) -> None:
         self.db = db
         self.bus = bus
@@ -42,6 +43,7 @@ class StreamService:
         self._content = content
         self.issuer = issuer
         self.owners = owners
+        self._cache = cache
 
     async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
         await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
@@ -117,6 +119,9 @@ class StreamService:
                 f"no playable content with id {content_id}", details={"content_id": content_id}
             ) from None
         if result.applied:
+            # The caller's next GET /api/home must show this: the event's invalidation runs
+            # in a task of its own (and in other processes), so drop the row here too.
+            await self._cache().invalidate(CacheKeys.home_user(user_id))
             await self._emit(
                 "stream.progress_updated",
                 {"user_id": user_id, "content_id": content.id, "state": result.progress.state},

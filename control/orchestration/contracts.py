@@ -152,6 +152,13 @@ class CacheKeys:
         return f"home:user:{user_id}"
 
 
+# Progress rules (SPEC §4), for every block that stores or shows watch progress: under
+# PROGRESS_STARTED_RATIO of the duration is not "in progress"; PROGRESS_COMPLETED_RATIO or
+# more is completed and leaves Continue Watching.
+PROGRESS_STARTED_RATIO = 0.10
+PROGRESS_COMPLETED_RATIO = 0.90
+
+
 @runtime_checkable
 class TitleGenerator(Protocol):
     """{display_title, short_title, confidence, metadata} for an archive file name and path."""

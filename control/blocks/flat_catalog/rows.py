@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from control.db.pool import Connection
+from control.orchestration.contracts import PROGRESS_STARTED_RATIO
 
 ROW_LENGTH = 20
 # One row per series, up to this many series (the ones with the newest additions); the
@@ -43,17 +44,19 @@ def row(row_id: str, title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def continue_watching(conn: Connection, user_id: int) -> dict[str, Any]:
-    """The user's items between 10% and 90%, most recently watched first."""
+    """The user's items in progress (PROGRESS_STARTED_RATIO up to completion), most recently
+    watched first."""
     rows = await conn.fetch(
         f"""SELECT {_ITEM}, w.position_seconds, w.duration_seconds AS watched_duration,
                    w.updated_at AS watched_at
             FROM watch_progress w JOIN contents c ON c.id = w.content_id
             WHERE w.user_id = $1 AND NOT w.completed
-              AND w.position_seconds >= 0.1 * w.duration_seconds
+              AND w.position_seconds >= $3 * w.duration_seconds
               AND c.missing_since IS NULL
             ORDER BY w.updated_at DESC, c.id DESC LIMIT $2""",
         user_id,
         ROW_LENGTH,
+        PROGRESS_STARTED_RATIO,
     )
     items = [
         {

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from control.db.pool import Connection
-
-STARTED_RATIO = 0.10
-COMPLETED_RATIO = 0.90
+from control.orchestration.contracts import PROGRESS_COMPLETED_RATIO, PROGRESS_STARTED_RATIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +23,7 @@ class Progress:
         """not_started (< 10%), in_progress, or completed (>= 90%)."""
         if self.completed:
             return "completed"
-        return "in_progress" if self.ratio >= STARTED_RATIO else "not_started"
+        return "in_progress" if self.ratio >= PROGRESS_STARTED_RATIO else "not_started"
 
     @property
     def ratio(self) -> float:
@@ -49,23 +47,34 @@ async def save_progress(
     position_seconds: float,
     duration_seconds: float,
     client_ts: int | None = None,
-) -> SaveResult:
-    """Store a position; ignored when the stored one carries a newer player clock."""
+) -> SaveResult | None:
+    """Store a position; ignored when the stored one carries a newer player clock.
+
+    One statement: when the update is not applied, the stored (newer) row comes back from
+    the same snapshot. None when there is no row at all: the content (and with it its
+    progress) was deleted meanwhile.
+    """
     position = min(max(position_seconds, 0.0), duration_seconds)
-    completed = position / duration_seconds >= COMPLETED_RATIO
+    completed = position / duration_seconds >= PROGRESS_COMPLETED_RATIO
     stamp = client_ts if client_ts is not None else int(time.time() * 1000)
     row = await conn.fetchrow(
-        f"""INSERT INTO watch_progress AS w
-                (user_id, content_id, position_seconds, duration_seconds, completed, client_ts)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (user_id, content_id) DO UPDATE SET
-                position_seconds = EXCLUDED.position_seconds,
-                duration_seconds = EXCLUDED.duration_seconds,
-                completed = EXCLUDED.completed,
-                client_ts = EXCLUDED.client_ts,
-                updated_at = now()
-            WHERE w.client_ts <= EXCLUDED.client_ts
-            RETURNING {_COLUMNS}""",
+        f"""WITH saved AS (
+                INSERT INTO watch_progress AS w
+                    (user_id, content_id, position_seconds, duration_seconds, completed,
+                     client_ts)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (user_id, content_id) DO UPDATE SET
+                    position_seconds = EXCLUDED.position_seconds,
+                    duration_seconds = EXCLUDED.duration_seconds,
+                    completed = EXCLUDED.completed,
+                    client_ts = EXCLUDED.client_ts,
+                    updated_at = now()
+                WHERE w.client_ts <= EXCLUDED.client_ts
+                RETURNING {_COLUMNS})
+            SELECT {_COLUMNS}, true AS applied FROM saved
+            UNION ALL
+            SELECT {_COLUMNS}, false AS applied FROM watch_progress
+            WHERE user_id = $1 AND content_id = $2 AND NOT EXISTS (SELECT 1 FROM saved)""",
         user_id,
         content_id,
         position,
@@ -73,11 +82,11 @@ async def save_progress(
         completed,
         stamp,
     )
-    if row is not None:
-        return SaveResult(Progress(**dict(row)), applied=True)
-    current = await get_progress(conn, user_id=user_id, content_id=content_id)
-    assert current is not None
-    return SaveResult(current, applied=False)
+    if row is None:
+        return None
+    values = dict(row)
+    applied = values.pop("applied")
+    return SaveResult(Progress(**values), applied=applied)
 
 
 async def get_progress(conn: Connection, *, user_id: int, content_id: int) -> Progress | None:
@@ -87,17 +96,3 @@ async def get_progress(conn: Connection, *, user_id: int, content_id: int) -> Pr
         content_id,
     )
     return None if row is None else Progress(**dict(row))
-
-
-async def continue_watching(conn: Connection, user_id: int, limit: int = 20) -> list[Progress]:
-    """The user's unfinished items past 10%, most recent first."""
-    rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM watch_progress
-            WHERE user_id = $1 AND NOT completed
-              AND position_seconds >= $2 * duration_seconds
-            ORDER BY updated_at DESC LIMIT $3""",
-        user_id,
-        STARTED_RATIO,
-        limit,
-    )
-    return [Progress(**dict(row)) for row in rows]

@@ -11,7 +11,7 @@ import asyncpg
 from control.blocks.stream.errors import ContentNotFound, StreamNotFound
 from control.blocks.stream.info import skip_zones
 from control.blocks.stream.owners import StreamOwner, StreamOwners
-from control.blocks.stream.progress import Progress, SaveResult, get_progress, save_progress
+from control.blocks.stream.progress import Progress, get_progress, save_progress
 from control.blocks.stream.schemas import (
     HandOut,
     ProgressIn,
@@ -101,23 +101,31 @@ class StreamService:
     # progress -----------------------------------------------------------------------------
 
     async def save_progress(self, user_id: int, content_id: int, body: ProgressIn) -> ProgressOut:
-        """Store a position under the 10% / 90% rules; an older player clock never wins."""
+        """Store a position under the 10% / 90% rules; an older player clock never wins.
+
+        The rules measure against the content's probed duration when the catalog knows it;
+        the player's `duration_seconds` only stands in when it does not.
+        """
         content = await self.playable(content_id)
+        known = content.duration_seconds
+        duration = known if known is not None and known > 0 else body.duration_seconds
         try:
             async with self.db.acquire() as conn:
-                result: SaveResult = await save_progress(
+                result = await save_progress(
                     conn,
                     user_id=user_id,
                     content_id=content.id,
                     position_seconds=body.position_seconds,
-                    duration_seconds=body.duration_seconds,
+                    duration_seconds=duration,
                     client_ts=body.client_ts,
                 )
         except asyncpg.ForeignKeyViolationError:
             # Deleted between the lookup and the write (or the account just went away).
+            result = None
+        if result is None:
             raise ContentNotFound(
                 f"no playable content with id {content_id}", details={"content_id": content_id}
-            ) from None
+            )
         if result.applied:
             # The caller's next GET /api/home must show this: the event's invalidation runs
             # in a task of its own (and in other processes), so drop the row here too.

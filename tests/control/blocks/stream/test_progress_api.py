@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -208,3 +209,69 @@ async def test_concurrent_updates_keep_the_newest_player_clock(
     # The update carrying the newest clock was applied, whenever it arrived.
     newest = responses[order.index(19)].json()
     assert newest["applied"] is True and newest["position_seconds"] == 290
+
+
+async def test_the_rules_measure_against_the_contents_own_duration(
+    client: httpx.AsyncClient,
+    make_content: Callable[..., Any],
+    viewer: tuple[dict[str, str], int, int],
+) -> None:
+    headers, _, content_id = viewer  # probed: 1000 s
+    # A player that reports a wrong duration (10000 s) cannot bend the 10% / 90% rules.
+    half = await put(client, headers, content_id, position_seconds=500, duration_seconds=10_000)
+    assert (half.json()["state"], half.json()["duration_seconds"]) == ("in_progress", 1000)
+    near_end = await put(client, headers, content_id, position_seconds=950, duration_seconds=10_000)
+    assert (near_end.json()["state"], near_end.json()["completed"]) == ("completed", True)
+    # Without a probed duration the player's is all there is.
+    unprobed = await make_content("ARCHIVE/WSOP/unprobed.mp4", duration=None)
+    guessed = await put(client, headers, unprobed, position_seconds=500, duration_seconds=10_000)
+    assert (guessed.json()["state"], guessed.json()["duration_seconds"]) == (
+        "not_started",
+        10_000,
+    )
+
+
+async def test_progress_state_and_continue_watching_agree_at_the_boundaries(
+    client: httpx.AsyncClient, auth_headers: Callable[..., Any], make_content: Callable[..., Any]
+) -> None:
+    """One rule, one place: the PUT's state and the home row draw the same lines."""
+    headers, _ = await auth_headers("cy")
+    for position in (99.9, 100, 899.9, 900):
+        content_id = await make_content(f"ARCHIVE/WSOP/at-{position}.mp4", duration=1000.0)
+        saved = await put(
+            client, headers, content_id, position_seconds=position, duration_seconds=1
+        )
+        rows = (await client.get("/api/home", headers=headers)).json()["rows"]
+        watching = [i["id"] for r in rows if r["id"] == "continue_watching" for i in r["items"]]
+        assert (saved.json()["state"] == "in_progress") == (content_id in watching), position
+
+
+async def test_an_update_racing_the_contents_deletion_is_200_or_404_never_500(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    auth_headers: Callable[..., Any],
+    make_content: Callable[..., Any],
+) -> None:
+    headers, _ = await auth_headers("dee")
+    for i in range(30):
+        content_id = await make_content(f"ARCHIVE/WSOP/doomed-{i}.mp4", duration=1000.0)
+        first = await put(
+            client, headers, content_id, position_seconds=500, duration_seconds=1000, client_ts=2
+        )
+        assert first.status_code == 200
+        # An older player clock: not applied, so the stored row is read back, while the
+        # content (and its progress, by cascade) is deleted.
+        late, _ = await asyncio.gather(
+            put(
+                client,
+                headers,
+                content_id,
+                position_seconds=10,
+                duration_seconds=1000,
+                client_ts=1,
+            ),
+            db.execute("DELETE FROM contents WHERE id = $1", content_id),
+        )
+        assert late.status_code in (200, 404), late.text
+        if late.status_code == 404:
+            assert error_code(late) == "CONTENT_NOT_FOUND"

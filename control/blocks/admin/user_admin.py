@@ -60,11 +60,15 @@ class UserAdmin:
                 )
             after = await users.set_role_status(conn, user_id, role=role, status=status)
         changed = users.changes(before, after)
+        # Revoked whenever the target state calls for it, changed or not: the sessions are
+        # ended after the commit, and when that failed a repeated request must finish the
+        # job instead of finding "no change".
+        revoked = 0
+        if self._ends_sessions(actor, user_id, role=role, status=status, changed=changed):
+            given = [name for name, value in (("role", role), ("status", status)) if value]
+            reason = "admin_" + "_".join(sorted(changed) if changed else given)
+            revoked = await self._sessions.revoke_user_sessions(user_id, reason)
         if changed:
-            revoked = 0
-            if "role" in changed or changed.get("status", {}).get("to") in _ENDS_SESSIONS:
-                reason = "admin_" + "_".join(sorted(changed))
-                revoked = await self._sessions.revoke_user_sessions(user_id, reason)
             payload = {
                 "user_id": user_id,
                 "changes": changed,
@@ -76,3 +80,21 @@ class UserAdmin:
                 USER_UPDATED, Event(source="admin", type=USER_UPDATED, payload=payload)
             )
         return after
+
+    @staticmethod
+    def _ends_sessions(
+        actor: Principal,
+        user_id: int,
+        *,
+        role: str | None,
+        status: str | None,
+        changed: dict[str, dict[str, Any]],
+    ) -> bool:
+        """Suspended or pending accounts have no sessions; tokens must carry the set role.
+
+        Restating an admin's own role ends nothing (an admin cannot change it, so no earlier
+        revocation can be missing).
+        """
+        if status in _ENDS_SESSIONS:
+            return True
+        return role is not None and ("role" in changed or user_id != actor.user_id)

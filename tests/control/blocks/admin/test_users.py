@@ -247,3 +247,42 @@ async def test_approving_a_pending_account_lets_it_log_in(
     again = await admin_client.post(f"/api/admin/users/{bob.id}/approve", headers=admin[1])
     assert (again.status_code, error_code(again)) == (409, "ADMIN_USER_NOT_PENDING")
     assert again.json()["error"]["details"]["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "body"),
+    [
+        ("role", "moderator", {"role": "moderator"}),
+        ("status", "suspended", {"status": "suspended"}),
+    ],
+)
+async def test_repeating_a_change_whose_revocation_failed_ends_the_sessions(
+    column: str,
+    value: str,
+    body: dict[str, str],
+    admin_client: httpx.AsyncClient,
+    admin: Admin,
+    db: asyncpg.Connection,
+    make_account: Callable[..., Any],
+) -> None:
+    """The change was committed but its revocation never happened (it runs after the
+    commit and failed): the admin's retry finds "no change" and must still end them."""
+    ann = await make_account("ann")
+    ann_headers = bearer(await login(admin_client, ann))
+    await db.execute(f"UPDATE users SET {column} = $2 WHERE id = $1", ann.id, value)
+
+    retried = await admin_client.patch(f"/api/admin/users/{ann.id}", json=body, headers=admin[1])
+    assert retried.status_code == 200, retried.text
+    stale = await admin_client.get("/api/auth/me", headers=ann_headers)
+    assert (stale.status_code, error_code(stale)) == (401, "AUTH_TOKEN_REVOKED")
+
+
+async def test_restating_an_admins_own_role_keeps_their_session(
+    admin_client: httpx.AsyncClient, admin: Admin
+) -> None:
+    root, headers = admin
+    response = await admin_client.patch(
+        f"/api/admin/users/{root.id}", json={"role": "admin"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert (await admin_client.get("/api/auth/me", headers=headers)).status_code == 200

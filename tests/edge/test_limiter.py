@@ -21,6 +21,7 @@ from redis.crc import key_slot
 
 from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
+from shared.events import BUS_CHANNEL_PREFIX
 from shared.streams import KEY_PREFIX, script_keys
 from tests.edge.client import request
 from tests.edge.conftest import Edge, run_edges
@@ -334,3 +335,34 @@ async def test_workers_of_one_edge_share_the_limits(tmp_path: Path, infra: Endpo
 def test_all_limiter_keys_share_one_cluster_slot() -> None:
     keys = script_keys("user-1", "sid-1", "content-1") + script_keys("other", "sid-2", "c-2")
     assert len({key_slot(key.encode()) for key in keys}) == 1
+
+
+async def test_the_edge_announces_each_stream_once_on_the_bus(
+    tmp_path: Path, infra: Endpoints
+) -> None:
+    """stream.started when a lease starts (not per request), stream.ended when it is ended."""
+    async with edges(tmp_path, infra.redis_url, 1) as ((edge,), redis):
+        pubsub = redis.pubsub()
+        await pubsub.psubscribe(f"{BUS_CHANNEL_PREFIX}stream.*")
+        assert (await pubsub.get_message(timeout=5))["type"] == "psubscribe"  # type: ignore[index]
+        token = edge.token(FILE, sub="42", sid="announced", cid="7")
+        for i in range(5):
+            assert await play(edge, token, i * 1000) == 206
+        assert (await request(edge.port, f"/v/{token}", method="DELETE")).status == 204
+        assert (await request(edge.port, f"/v/{token}", method="DELETE")).status == 204
+        received = []
+        while len(received) < 2:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
+            assert message is not None, received
+            received.append(json.loads(message["data"]))
+        assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5) is None
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        started, ended = (wire["event"] for wire in received)
+        assert (started["type"], started["source"]) == ("stream.started", "edge")
+        assert {k: started["payload"][k] for k in ("user_id", "content_id", "sid")} == {
+            "user_id": 42,
+            "content_id": 7,
+            "sid": "announced",
+        }
+        assert (ended["type"], ended["payload"]["reason"]) == ("stream.ended", "player")
+        assert received[0]["origin"].startswith("edge:")

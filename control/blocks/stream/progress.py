@@ -50,9 +50,9 @@ async def save_progress(
 ) -> SaveResult | None:
     """Store a position; ignored when the stored one carries a newer player clock.
 
-    One statement: when the update is not applied, the stored (newer) row comes back from
-    the same snapshot. None when there is no row at all: the content (and with it its
-    progress) was deleted meanwhile.
+    When the update is not applied, the stored (newer) row comes back from the same
+    statement. None when there is no row at all: the content (and with it its progress)
+    was deleted meanwhile.
     """
     position = min(max(position_seconds, 0.0), duration_seconds)
     completed = position / duration_seconds >= PROGRESS_COMPLETED_RATIO
@@ -83,7 +83,10 @@ async def save_progress(
         stamp,
     )
     if row is None:
-        return None
+        # The conflicting row was committed by a concurrent first save after this statement's
+        # snapshot was taken (so the read-back above cannot see it): read it afresh.
+        current = await get_progress(conn, user_id=user_id, content_id=content_id)
+        return None if current is None else SaveResult(current, applied=False)
     values = dict(row)
     applied = values.pop("applied")
     return SaveResult(Progress(**values), applied=applied)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,28 +43,51 @@ def up(demo: bool) -> None:
     sys.exit(launcher.run(settings, dict(os.environ), demo=demo))
 
 
+def _serve(
+    factory: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    http: str,
+    **options: Any,
+) -> None:
+    """uvicorn on uvloop with the options every WSOPTV service shares."""
+    import uvicorn
+
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http=http,
+        log_level=log_level,
+        timeout_graceful_shutdown=3,
+        # control logs each request itself (JSON, with its request id); the edge
+        # does not, since a log line costs more than serving a 64 KiB range
+        access_log=False,
+        **options,
+    )
+
+
 @main.command()
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 def control(workers: int) -> None:
     """Run the control-plane API."""
-    import uvicorn
-
     from control.settings import ControlSettings
 
-    settings = _settings()
-    with _infrastructure_env(settings):
-        control_settings = ControlSettings()
-        uvicorn.run(
+    with _infrastructure_env(_settings()):
+        settings = ControlSettings()
+        _serve(
             "control.app:create_app",
-            factory=True,
-            host=control_settings.control_host,
-            port=control_settings.control_port,
+            host=settings.control_host,
+            port=settings.control_port,
             workers=workers,
-            loop="uvloop",
+            log_level=settings.log_level,
             http="httptools",
-            log_level=control_settings.log_level,
-            access_log=False,  # control logs each request itself, as JSON with its request id
-            timeout_graceful_shutdown=3,
         )
 
 
@@ -71,28 +95,22 @@ def control(workers: int) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 def edge(workers: int) -> None:
     """Run the edge (token-checked Range delivery)."""
-    import uvicorn
-
     from edge.settings import EdgeSettings
 
-    settings = _settings()
-    with _infrastructure_env(settings):
-        edge_settings = EdgeSettings()
-        uvicorn.run(
+    # The edge never touches PostgreSQL: only Redis is resolved (or started) for it.
+    with _infrastructure_env(_settings(), postgres=False):
+        settings = EdgeSettings()
+        _serve(
             "edge.app:create_app",
-            factory=True,
-            host=edge_settings.edge_host,
-            port=edge_settings.edge_port,
+            host=settings.edge_host,
+            port=settings.edge_port,
             workers=workers,
-            loop="uvloop",
-            # httptools plus the ASGI zerocopysend extension (os.sendfile), see edge/protocol.py
+            log_level=settings.log_level,
+            # httptools plus the ASGI zerocopysend extension (os.sendfile): edge/protocol.py
             http="edge.protocol:ZeroCopyHttpToolsProtocol",
-            access_log=False,  # per-request logging costs more than serving a 64 KiB range
             server_header=False,
-            proxy_headers=edge_settings.edge_forwarded_allow_ips is not None,
-            forwarded_allow_ips=edge_settings.edge_forwarded_allow_ips,
-            log_level=edge_settings.log_level,
-            timeout_graceful_shutdown=3,
+            proxy_headers=settings.edge_forwarded_allow_ips is not None,
+            forwarded_allow_ips=settings.edge_forwarded_allow_ips,
         )
 
 
@@ -210,11 +228,11 @@ def demo(force: bool) -> None:
 
 
 @contextmanager
-def _infrastructure_env(settings: CommonSettings) -> Iterator[None]:
+def _infrastructure_env(settings: CommonSettings, *, postgres: bool = True) -> Iterator[None]:
     """Run a service against the configured or embedded servers, their URLs in its environment."""
     from deploy.infra import infrastructure
 
-    with infrastructure(settings) as endpoints:
+    with infrastructure(settings, postgres=postgres) as endpoints:
         os.environ.update(endpoints.as_env())
         yield
 

@@ -223,32 +223,16 @@ class EmbeddedPostgres(_Embedded):
         finally:
             pwfile.unlink(missing_ok=True)
 
+    def _client(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run one of the bundled client tools against this server over TCP."""
+        connection = ("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres")
+        return self._run(self.bin / tool, *connection, *args, check=False)
+
     def _accepts_queries(self) -> bool:
-        result = self._run(
-            self.bin / "pg_isready",
-            "-q",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            check=False,
-        )
-        return result.returncode == 0
+        return self._client("pg_isready", "-q").returncode == 0
 
     def _ensure_database(self) -> None:
-        created = self._run(
-            self.bin / "createdb",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            self.database,
-            check=False,
-        )
+        created = self._client("createdb", self.database)
         if created.returncode != 0 and "already exists" not in created.stderr:
             raise EmbeddedServerError(f"createdb failed: {created.stderr}")
 

@@ -38,11 +38,16 @@ class RunningEdge:
     process_id: str  # how the limiter names the edge holding a lease
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def edge(
     nas: Path, tmp_path_factory: pytest.TempPathFactory, infra: Endpoints
 ) -> Iterator[RunningEdge]:
-    """A real `wsoptv edge` sharing the app's Redis and key ring, one stream per user."""
+    """A real `wsoptv edge` sharing the app's Redis and key ring, one stream per user.
+
+    One per test: every test's fresh database numbers its users from 1 again, and an edge
+    kept across tests would renew (and so re-register after the flush) an earlier test's
+    lease for user 1, which then counts against this test's user 1.
+    """
     root = tmp_path_factory.mktemp("edge")
     (root / "ssd").mkdir()
     port = free_port()

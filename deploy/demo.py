@@ -279,14 +279,11 @@ def write_demo_library(
     return paths
 
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".mxf", ".m4v", ".avi", ".ts"})
-
-
 def nas_has_videos(root: Path) -> bool:
-    """True when the NAS root already holds at least one video file."""
-    if not root.is_dir():
-        return False
-    return any(p.suffix.lower() in VIDEO_SUFFIXES for p in root.rglob("*") if p.is_file())
+    """True when the NAS root already holds a video the catalog would list."""
+    from control.blocks.content.library import walk_videos
+
+    return root.is_dir() and next(walk_videos(root), None) is not None
 
 
 def ensure_demo_library(nas_root: Path, *, overwrite: bool = False) -> list[Path]:

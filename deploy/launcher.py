@@ -9,7 +9,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from control.db.migrate import migrate
@@ -28,9 +27,14 @@ class Service:
     public_url: str
 
 
-def services(env: Mapping[str, str]) -> list[Service]:
-    control = f"http://{env.get('CONTROL_HOST', '127.0.0.1')}:{env.get('CONTROL_PORT', '8002')}"
-    edge = f"http://{env.get('EDGE_HOST', '127.0.0.1')}:{env.get('EDGE_PORT', '8080')}"
+def services() -> list[Service]:
+    """The services `up` starts, with their addresses from the services' own settings."""
+    from control.settings import ControlSettings
+    from edge.settings import EdgeSettings
+
+    control_settings, edge_settings = ControlSettings(), EdgeSettings()
+    control = f"http://{control_settings.control_host}:{control_settings.control_port}"
+    edge = f"http://{edge_settings.edge_host}:{edge_settings.edge_port}"
     return [
         Service("control", "control", f"{control}/api/health", f"{control}/api"),
         Service("edge", "edge", f"{edge}/healthz", edge),
@@ -78,7 +82,7 @@ def run(settings: CommonSettings, env: dict[str, str], *, demo: bool) -> int:
         scan_with_progress(endpoints, settings.nas_root)
         running: list[tuple[Service, subprocess.Popen[bytes]]] = []
         try:
-            for service in services(env):
+            for service in services():
                 proc = spawn([sys.executable, "-m", "deploy.cli", service.command], env=env)
                 running.append((service, proc))
             for service, proc in running:

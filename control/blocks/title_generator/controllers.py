@@ -36,13 +36,13 @@ class TitleBatchOut(msgspec.Struct):
 
 class TitleController(Controller):
     path = "/titles"
-    tags = ["titles"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    tags = ["titles"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    guards = [authenticated]  # noqa: RUF012
+    security = BEARER
 
     @post(
         "/generate",
         status_code=200,
-        guards=[authenticated],
-        security=BEARER,
         responses=error_responses(401),
         sync_to_thread=False,
     )
@@ -54,8 +54,6 @@ class TitleController(Controller):
     @post(
         "/generate/batch",
         status_code=200,
-        guards=[authenticated],
-        security=BEARER,
         responses=error_responses(401),
         sync_to_thread=False,
     )

@@ -35,8 +35,13 @@ def main() -> None:
 
     ring = KeyRing.parse(f"k1:{secrets.token_urlsafe(32)}")
     tokens = [
-        mint_stream_token(ring, sub=str(i), cid="17", sid=str(uuid.uuid4()),
-                          path="ARCHIVE/WSOP/2024/WSOP 2024 Main Event _ Day 1A.mp4")
+        mint_stream_token(
+            ring,
+            sub=str(i),
+            cid="17",
+            sid=str(uuid.uuid4()),
+            path="ARCHIVE/WSOP/2024/WSOP 2024 Main Event _ Day 1A.mp4",
+        )
         for i in range(64)
     ]
     verifier = StreamTokenVerifier(ring)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -16,16 +17,17 @@ from litestar.openapi import OpenAPIConfig
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from control.db.pool import create_pool, provide_connection
+from control.db.pool import create_pool
 from control.orchestration.block import Block
 from control.orchestration.bus import MessageBus
 from control.orchestration.identity import provide_principal
 from control.orchestration.registry import BlockRegistry, discover
-from control.orchestration.routing import block_routers
+from control.orchestration.routing import block_routers, check_wiring
 from control.settings import ControlSettings
 from control.web.errors import EXCEPTION_HANDLERS
 from control.web.health import health
 from control.web.logging import configure_logging
+from control.web.media_types import json_bodies_only
 from control.web.metrics import HttpMetrics, RuntimeCollector, metrics
 from control.web.observe import RequestObserver
 from control.web.openapi import COMPONENTS
@@ -34,16 +36,8 @@ from control.web.ratelimit import WindowLimiter
 log = logging.getLogger("wsoptv.control")
 
 
-async def _probe_blocks_forever(registry: BlockRegistry, interval: float) -> None:
-    # Health is also probed on every GET /api/health; this catches a block going bad
-    # (or recovering) when nobody is looking.
-    while True:
-        await asyncio.sleep(interval)
-        await registry.check_health()
-
-
 def create_app(
-    settings: ControlSettings | None = None, blocks: Sequence[Block] | None = None
+    settings: ControlSettings | None = None, blocks: Sequence[Block[Any]] | None = None
 ) -> Litestar:
     """The control-plane app; `blocks` defaults to every block under control/blocks."""
     settings = settings or ControlSettings()
@@ -51,7 +45,6 @@ def create_app(
     registry = BlockRegistry(discover() if blocks is None else blocks)
     registry.validate()
     bus = MessageBus(handler_timeout=settings.bus_handler_timeout)
-    registry.build_contexts(settings, bus)
     metrics_registry = CollectorRegistry()
     http_metrics = HttpMetrics(metrics_registry)
 
@@ -68,10 +61,10 @@ def create_app(
             observer.limiter = WindowLimiter(
                 redis, "rl:ip", settings.rate_limit_per_ip, settings.rate_limit_window
             )
-            await registry.start(app.state.db, redis)
-            prober = asyncio.create_task(
-                _probe_blocks_forever(registry, settings.block_health_interval)
-            )
+            await registry.start(settings, bus, app.state.db, redis)
+            # Health is also probed on every GET /api/health; this catches a block going
+            # bad (or recovering) when nobody is looking.
+            prober = asyncio.create_task(registry.watch(settings.block_health_interval))
             yield
         finally:
             if prober is not None:
@@ -88,10 +81,8 @@ def create_app(
         route_handlers=[health, metrics, *block_routers(registry)],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        dependencies={
-            "principal": Provide(provide_principal),
-            "db_connection": Provide(provide_connection),
-        },
+        dependencies={"principal": Provide(provide_principal)},
+        guards=[json_bodies_only],
         cors_config=CORSConfig(
             allow_origins=origins,
             allow_credentials=True,
@@ -119,5 +110,6 @@ def create_app(
         cors_origins=frozenset(origins),
     )
     app.asgi_handler = observer  # type: ignore[assignment]
+    check_wiring(app, registry)
     metrics_registry.register(RuntimeCollector(bus, registry, lambda: app.state.get("db")))
     return app

@@ -23,9 +23,6 @@ class ControlSettings(CommonSettings):
         default=False,
         description="Bind stream tokens to the client's network (/24 IPv4, /64 IPv6).",
     )
-    # The edge's limiter settings (same variables): control lists leases against them.
-    stream_idle_ttl: int = Field(default=90, ge=3)
-    stream_limit_per_user: int = Field(default=3, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=12, le=16)
     database_pool_size: int = Field(default=10, ge=1, le=100)
     cache_redis_url: str | None = Field(
@@ -55,12 +52,19 @@ class ControlSettings(CommonSettings):
         default=10, ge=1, description="Registrations per IP per window."
     )
     register_window: int = Field(default=3600, ge=1)
-    # operations
-    cors_origins: list[str] = Field(
-        default_factory=list,
-        description="JSON list of front-end origins allowed by CORS (same variable as the edge).",
+    title_batch_workers: int = Field(
+        default=1, ge=1, le=16, description="Processes per control process parsing title batches."
     )
+    title_batches_per_process: int = Field(
+        default=4, ge=1, le=256, description="Title batches one control process takes at once."
+    )
+    # operations
     bus_handler_timeout: float = Field(default=30.0, gt=0)
     block_health_interval: float = Field(
         default=15.0, gt=0, description="Seconds between background block health probes."
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token GET /metrics requires; unset: only loopback clients get it.",
     )

@@ -15,15 +15,12 @@ class EdgeSettings(CommonSettings):
     edge_host: str = "127.0.0.1"
     edge_port: int = Field(default=8080, ge=1, le=65535)
     stream_limit_global: int = Field(default=100, ge=1)
-    stream_limit_per_user: int = Field(default=3, ge=1)
-    stream_idle_ttl: int = Field(default=90, ge=3)
     stream_queue_size: int = Field(default=50, ge=0)
     stream_queue_wait: float = Field(default=5.0, ge=0)
     redis_failure_policy: Literal["open", "closed"] = "open"
     # Streams one process admits on its own while Redis is unreachable (policy "open");
     # unset: STREAM_LIMIT_GLOBAL for each process.
     stream_fallback_limit: int | None = Field(default=None, ge=1)
-    cors_origins: list[str] = Field(default_factory=list)
     # Proxies whose X-Forwarded-For is believed (token IP binding needs the real client);
     # unset: the socket peer is the client and no proxy-header middleware runs.
     edge_forwarded_allow_ips: str | None = None

@@ -48,6 +48,13 @@ class CommonSettings(BaseSettings):
     stream_token_kid: str | None = Field(
         default=None, description="Key id that signs new tokens; default: the first in the ring."
     )
+    # The stream limiter's settings: the edge enforces them, control lists leases against them.
+    stream_idle_ttl: int = Field(default=90, ge=3, description="Idle lease lifetime (s).")
+    stream_limit_per_user: int = Field(default=3, ge=1, description="Streams per user at once.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="JSON list of front-end and player origins allowed by CORS (both services).",
+    )
     log_level: str = "info"
 
     def key_ring(self) -> KeyRing:

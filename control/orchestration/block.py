@@ -1,21 +1,29 @@
 """A block: one feature of the control plane, declared once in its package's __init__.py.
 
-    BLOCK = Block(name="auth", requires=(), provides=(Provision(AUTHENTICATOR, factory),),
-                  route_handlers=(AuthController,), on_start=start, health=probe)
+    async def start(ctx: BlockContext) -> AuthServices: ...   # builds the block's services
 
-The registry owns the rest: ordering, start/stop, health, and the 503 when a block is down.
+    BLOCK = Block(name="auth", start=start, stop=stop, health=probe,
+                  provides=(Provision(AUTHENTICATOR, lambda s: s.tokens),),
+                  route_handlers=(AuthController,), tables=Tables(owns=("users",)))
+
+`start` returns a typed services object (a dataclass). The registry turns each of its fields
+into a Litestar dependency of the same name for the block's controllers, so a handler that
+takes `auth: NamedDependency[AuthService]` gets `services.auth` (the registry checks the
+annotation against the field's type when the app is built). Contracts a block `needs` are
+resolved once, in `start`, through `ctx.contract(...)`; the registry, not the block, answers
+503 BLOCK_UNAVAILABLE while a provider is down.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import asyncpg
-from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
+from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 
 from control.orchestration.contracts import Contract, Need, SemVer
@@ -25,33 +33,48 @@ if TYPE_CHECKING:
     from control.orchestration.bus import MessageBus
     from control.settings import ControlSettings
 
+S = TypeVar("S")  # a block's services object
 T = TypeVar("T")
-Hook = Callable[["BlockContext"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
-class Provision(Generic[T]):
-    """A contract a block provides; `factory` builds the implementation once the block started."""
+class Provision(Generic[S, T]):
+    """A contract a block provides; `implementation` picks it from the started services."""
 
     contract: Contract[T]
-    factory: Callable[[BlockContext], T]
+    implementation: Callable[[S], T]
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
+class Tables:
+    """The PostgreSQL tables a block's SQL names: `owns` it writes (each table has exactly
+    one owner), `reads` it only reads (a read model over other blocks' tables)."""
+
+    owns: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+
+class Degraded(Exception):
+    """Raised by a health probe: the block still serves, with less (e.g. a cache bypassed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Generic[S]):
     """The declaration of a block. `name` is its id: requirements name other blocks' ids."""
 
     name: str
+    start: Callable[[BlockContext], Awaitable[S]] | None = None
+    stop: Callable[[S], Awaitable[None]] | None = None
+    # Raises when the block cannot serve; raises Degraded when it serves with less.
+    health: Callable[[S], Awaitable[None]] | None = None
     version: str = "1.0.0"
     requires: tuple[str, ...] = ()
-    provides: tuple[Provision[Any], ...] = ()
     needs: tuple[Need, ...] = ()
+    provides: tuple[Provision[S, Any], ...] = ()
     route_handlers: tuple[ControllerRouterHandler, ...] = ()
-    dependencies: Mapping[str, Provide] = field(default_factory=dict)
-    on_start: Hook | None = None
-    on_stop: Hook | None = None
-    health: Hook | None = None
-    description: str = ""
+    # Prometheus collectors of the block's own metrics, exported on /metrics.
+    collectors: Callable[[S], Iterable[Collector]] | None = None
+    tables: Tables = Tables()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -60,47 +83,29 @@ class Block:
         if isinstance(self.requires, str):
             raise OrchestrationError(f"block {self.name!r}: requires must be a tuple of ids")
 
-    @property
-    def id(self) -> str:
-        return self.name
-
 
 class BlockContext:
-    """What a block's hooks, factories and dependencies see: its own slice of the app."""
+    """What a block's start sees: settings, bus, logger, connections, and its contracts."""
 
     def __init__(
         self,
-        block: Block,
+        block: Block[Any],
         settings: ControlSettings,
         bus: MessageBus,
-        resolve: Callable[[Block, Contract[Any]], Any],
+        resolve: Callable[[Block[Any], Contract[Any]], Any],
+        db: asyncpg.Pool,
+        redis: Redis,
     ) -> None:
         self.block = block
         self.settings = settings
         self.bus = bus
+        self.db = db
+        self.redis = redis
         self.log = logging.getLogger(f"wsoptv.control.block.{block.name}")
-        # The block's own objects (services, caches), filled by its on_start hook.
-        self.state: dict[str, Any] = {}
         self._resolve = resolve
-        self._db: asyncpg.Pool | None = None
-        self._redis: Redis | None = None
-
-    def attach(self, db: asyncpg.Pool, redis: Redis) -> None:
-        self._db, self._redis = db, redis
-
-    @property
-    def db(self) -> asyncpg.Pool:
-        if self._db is None:
-            raise OrchestrationError(f"block {self.block.name!r}: the database is not open yet")
-        return self._db
-
-    @property
-    def redis(self) -> Redis:
-        if self._redis is None:
-            raise OrchestrationError(f"block {self.block.name!r}: Redis is not open yet")
-        return self._redis
 
     def contract(self, contract: Contract[T]) -> T:
-        """The implementation of a contract this block declared in `needs`."""
+        """The implementation of a contract this block declared in `needs` (call it in start:
+        the registry refuses the block's requests while the provider is down)."""
         implementation: T = self._resolve(self.block, contract)
         return implementation

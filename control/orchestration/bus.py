@@ -33,6 +33,9 @@ Handler = Callable[["Event"], Awaitable[None]]
 # The wire format is shared with the edge, which publishes stream.started / stream.ended.
 CHANNEL_PREFIX = BUS_CHANNEL_PREFIX
 REPLY_PREFIX = "wsoptv:bus-reply:"
+# Delivered in-process only, when the listener is subscribed again after losing Redis:
+# other processes' events of the gap are lost, so caches must not trust what they hold.
+RECONNECTED = "bus.reconnected"
 RESUBSCRIBE_MIN_DELAY = 0.1
 RESUBSCRIBE_MAX_DELAY = 5.0
 
@@ -106,6 +109,7 @@ class MessageBus:
         self._pending: dict[str, asyncio.Future[Event]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
+        self._listening = False
 
     # subscriptions ------------------------------------------------------------------------
 
@@ -123,6 +127,11 @@ class MessageBus:
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
         return tuple(self._subscriptions)
+
+    @property
+    def listening(self) -> bool:
+        """Whether other processes' events can arrive now (always true without Redis)."""
+        return self.redis is None or self._listening
 
     # publishing ---------------------------------------------------------------------------
 
@@ -223,6 +232,7 @@ class MessageBus:
         if self.redis is None or self._listener is not None:
             return
         pubsub = await self._subscribe()
+        self._listening = True
         self._listener = asyncio.create_task(self._listen(pubsub), name="bus-listener")
 
     async def _subscribe(self) -> PubSub:
@@ -244,6 +254,7 @@ class MessageBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
             self._listener = None
+        self._listening = False
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=2.0)
             for task in set(self._tasks):
@@ -259,6 +270,7 @@ class MessageBus:
             except (RedisError, OSError):
                 log.warning("bus: lost the Redis subscription; resubscribing in %.1f s", delay)
             finally:
+                self._listening = False
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             # Events published while no subscription was alive are lost (pub/sub keeps no
@@ -270,8 +282,10 @@ class MessageBus:
                     pubsub = await self._subscribe()
                 except (RedisError, OSError, OrchestrationError):
                     continue
+                self._listening = True
                 self.stats.resubscribed += 1
                 log.info("bus: subscribed to Redis again")
+                self._dispatch(RECONNECTED, Event(source="bus", type=RECONNECTED, payload={}))
                 break
 
     def _receive(self, message: dict[str, Any]) -> None:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from datetime import datetime
+from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
+
+import msgspec
 
 from control.orchestration.errors import ContractError
+from shared.errors import WsoptvError
 
 T = TypeVar("T")
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
@@ -107,6 +111,90 @@ AUTHENTICATOR: Contract[Authenticator] = Contract(
 )
 
 
+# accounts (the auth block owns the users table) -------------------------------------------
+
+Role = Literal["user", "moderator", "admin"]
+AccountStatus = Literal["pending", "active", "suspended"]
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A row of the users table (never its password hash)."""
+
+    id: int
+    email: str
+    username: str
+    role: Role
+    status: AccountStatus
+    created_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountQuery:
+    text: str | None = None  # part of the email or username, case-insensitive
+    status: AccountStatus | None = None
+    role: Role | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPage:
+    items: list[Account]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChange:
+    """What change_account did: `applied` is False (and after is before) when the account's
+    status was not the one expected."""
+
+    before: Account
+    after: Account
+    applied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCounts:
+    total: int
+    active: int
+    pending: int
+    suspended: int
+    new_today: int  # since 00:00 UTC
+
+
+@runtime_checkable
+class AccountDirectory(Protocol):
+    """Accounts for administration: search, counts, and role/status changes (auth owns them)."""
+
+    async def list_accounts(self, query: AccountQuery) -> AccountPage: ...
+
+    async def change_account(
+        self,
+        user_id: int,
+        *,
+        role: Role | None,
+        status: AccountStatus | None,
+        expect_status: AccountStatus | None = None,
+    ) -> AccountChange | None:
+        """Set role and/or status under a row lock; None when there is no such account."""
+        ...
+
+    async def account_counts(self) -> AccountCounts: ...
+
+
+ACCOUNTS: Contract[AccountDirectory] = Contract(
+    "accounts",
+    "1.0.0",
+    AccountDirectory,  # type: ignore[type-abstract]
+)
+
+
+# the L1 cache ---------------------------------------------------------------------------
+
+
 @runtime_checkable
 class L1Cache(Protocol):
     """Cache-aside in Redis with one recomputation per key at a time (the cache block)."""
@@ -136,12 +224,8 @@ class CacheKeys:
 
     CONTENT_TTL = 10 * 60
     HOME_TTL = 5 * 60
-    SEARCH_TTL = 5 * 60
     HOME_SHARED = "home:shared"  # the home rows that are the same for every user
     HOME_USER_PREFIX = "home:user:"
-    CONTENT_LISTS_PREFIX = "contents:"  # list / filter queries over contents
-    SERIES_PREFIX = "series:"
-    SEARCH_PREFIX = "search:"
 
     @staticmethod
     def content(content_id: int) -> str:
@@ -149,7 +233,7 @@ class CacheKeys:
 
     @staticmethod
     def home_user(user_id: int) -> str:
-        return f"home:user:{user_id}"
+        return f"{CacheKeys.HOME_USER_PREFIX}{user_id}"
 
 
 # Progress rules (SPEC §4), for every block that stores or shows watch progress: under
@@ -157,6 +241,9 @@ class CacheKeys:
 # more is completed and leaves Continue Watching.
 PROGRESS_STARTED_RATIO = 0.10
 PROGRESS_COMPLETED_RATIO = 0.90
+
+
+# titles ---------------------------------------------------------------------------------
 
 
 @runtime_checkable
@@ -173,6 +260,16 @@ TITLE_GENERATOR: Contract[TitleGenerator] = Contract(
 )
 
 
+# the catalog (the content block owns contents, series, best_hands) ----------------------
+
+
+class ContentNotFound(WsoptvError):
+    """No such content (or, where a file is needed, none that can be played)."""
+
+    code = "CONTENT_NOT_FOUND"
+    status = 404
+
+
 @dataclass(frozen=True, slots=True)
 class PlayableContent:
     """What the stream block needs to hand out a stream token for a content."""
@@ -184,13 +281,27 @@ class PlayableContent:
     file_size: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class HandMark:
+class Hand(msgspec.Struct, frozen=True):
+    """A curated hand of a content: where it starts and ends, who played it, the pot."""
+
+    id: int
+    content_id: int
     hand_index: int
     start_seconds: float
     end_seconds: float
     category: str | None
     title: str
+    players: list[str]
+    pot_size: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCounts:
+    total: int
+    available: int
+    missing: int  # no longer found on the NAS by the last scan
+    series: int
+    best_hands: int
 
 
 @runtime_checkable
@@ -199,13 +310,15 @@ class ContentReader(Protocol):
 
     async def playable(self, content_id: int) -> PlayableContent | None: ...
 
-    async def hands(self, content_id: int) -> list[HandMark]: ...
+    async def hands(self, content_id: int) -> list[Hand]: ...
 
     async def titles(self, content_ids: Sequence[int]) -> dict[int, str]: ...
+
+    async def counts(self) -> CatalogCounts: ...
 
 
 CONTENT_READER: Contract[ContentReader] = Contract(
     "content_reader",
-    "1.0.0",
+    "2.0.0",
     ContentReader,  # type: ignore[type-abstract]
 )

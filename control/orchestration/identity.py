@@ -1,13 +1,18 @@
 """Who is calling: bearer-token authentication and role guards for every block's routes.
 
 Blocks never import the auth block; these guards reach it through the AUTHENTICATOR
-contract, so a block only declares `guards=[authenticated]` or `guards=[require_role(...)]`.
+contract. A guarded route always declares the bearer security scheme in OpenAPI too: take
+a controller base (`SignedInController`, `AdminOnlyController`) or, for one route of an
+otherwise public controller, `**bearer_guarded(authenticated)`. The app refuses to start
+when a guard and its declaration disagree (routing.check_wiring).
 The principal is resolved once per request and kept in the request state.
 """
 
 from __future__ import annotations
 
-from litestar import Request
+from typing import Any
+
+from litestar import Controller, Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
@@ -17,7 +22,11 @@ from control.orchestration.registry import BlockRegistry
 from shared.errors import WsoptvError
 
 ROLES = ("user", "moderator", "admin")
+BEARER_SCHEME = "bearer"
+BEARER: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}]
 _STATE_KEY = "principal"
+# Every guard that needs a bearer token: check_wiring matches them with declared security.
+_BEARER_GUARDS: set[Guard] = set()
 
 
 class AuthenticationRequired(WsoptvError):
@@ -53,6 +62,9 @@ async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None
     await current_principal(connection)
 
 
+_BEARER_GUARDS.add(authenticated)
+
+
 def require_role(*roles: str) -> Guard:
     """Guard: an authenticated caller whose role is one of `roles`."""
     unknown = set(roles) - set(ROLES)
@@ -67,7 +79,31 @@ def require_role(*roles: str) -> Guard:
                 details={"required": list(roles), "role": principal.role},
             )
 
+    _BEARER_GUARDS.add(role_guard)
     return role_guard
+
+
+def is_bearer_guard(guard: Guard) -> bool:
+    return guard in _BEARER_GUARDS
+
+
+def bearer_guarded(*guards: Guard) -> dict[str, Any]:
+    """Keyword arguments for one route decorator: its guards and the bearer declaration."""
+    return {"guards": list(guards), "security": BEARER}
+
+
+class SignedInController(Controller):
+    """Routes for any signed-in account (any role)."""
+
+    guards = [authenticated]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
+
+
+class AdminOnlyController(Controller):
+    """Routes for the admin role only."""
+
+    guards = [require_role("admin")]  # noqa: RUF012
+    security = BEARER
 
 
 async def provide_principal(request: Request) -> Principal:  # type: ignore[type-arg]

@@ -15,15 +15,43 @@ from control.orchestration.contracts import Contract
 from control.orchestration.errors import ContractError, RegistryError
 
 
-def validate_blocks(blocks: Mapping[str, Block]) -> list[list[Block]]:
+def validate_blocks(blocks: Mapping[str, Block[Any]]) -> list[list[Block[Any]]]:
     """Every check at once; the start-up waves when the blocks can form an application."""
     check_requirements(blocks)
     waves = dependency_waves(blocks)
     check_contracts(blocks)
+    check_tables(blocks)
     return waves
 
 
-def check_requirements(blocks: Mapping[str, Block]) -> None:
+def contract_providers(blocks: Mapping[str, Block[Any]]) -> dict[str, str]:
+    """contract name -> the block providing it (validated: there is one)."""
+    return {
+        provision.contract.name: block.name
+        for block in blocks.values()
+        for provision in block.provides
+    }
+
+
+def check_tables(blocks: Mapping[str, Block[Any]]) -> None:
+    """A table has at most one owning block, and a block never declares it both owns and
+    reads one table."""
+    owners: dict[str, str] = {}
+    for block in blocks.values():
+        both = set(block.tables.owns) & set(block.tables.reads)
+        if both:
+            raise RegistryError(
+                f"block {block.name!r} declares it both owns and reads {', '.join(sorted(both))}"
+            )
+        for table in block.tables.owns:
+            if table in owners:
+                raise RegistryError(
+                    f"table {table!r} is owned by both {owners[table]!r} and {block.name!r}"
+                )
+            owners[table] = block.name
+
+
+def check_requirements(blocks: Mapping[str, Block[Any]]) -> None:
     for block in blocks.values():
         unknown = [name for name in block.requires if name not in blocks]
         if unknown:
@@ -33,11 +61,11 @@ def check_requirements(blocks: Mapping[str, Block]) -> None:
             )
 
 
-def dependency_waves(blocks: Mapping[str, Block]) -> list[list[Block]]:
+def dependency_waves(blocks: Mapping[str, Block[Any]]) -> list[list[Block[Any]]]:
     """Wave n: the blocks whose requirements all lie in waves < n; a cycle is an error."""
     level: dict[str, int] = {}
     remaining = dict(blocks)
-    waves: list[list[Block]] = []
+    waves: list[list[Block[Any]]] = []
     while remaining:
         ready = [b for b in remaining.values() if all(r in level for r in b.requires)]
         if not ready:
@@ -52,7 +80,7 @@ def dependency_waves(blocks: Mapping[str, Block]) -> list[list[Block]]:
     return waves
 
 
-def _cycle(remaining: dict[str, Block]) -> list[str]:
+def _cycle(remaining: dict[str, Block[Any]]) -> list[str]:
     # Every remaining block has a remaining requirement, so walking them must loop.
     path: list[str] = []
     name = min(remaining)
@@ -62,9 +90,9 @@ def _cycle(remaining: dict[str, Block]) -> list[str]:
     return [*path[path.index(name) :], name]
 
 
-def check_contracts(blocks: Mapping[str, Block]) -> None:
+def check_contracts(blocks: Mapping[str, Block[Any]]) -> None:
     """Each contract has one provider, of a compatible version, that its consumers require."""
-    providers: dict[str, tuple[Block, Contract[Any]]] = {}
+    providers: dict[str, tuple[Block[Any], Contract[Any]]] = {}
     for block in blocks.values():
         for provision in block.provides:
             name = provision.contract.name
@@ -94,7 +122,7 @@ def check_contracts(blocks: Mapping[str, Block]) -> None:
                 )
 
 
-def _requires_closure(blocks: Mapping[str, Block], block: Block) -> set[str]:
+def _requires_closure(blocks: Mapping[str, Block[Any]], block: Block[Any]) -> set[str]:
     seen: set[str] = set()
     stack = list(block.requires)
     while stack:

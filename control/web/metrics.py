@@ -7,10 +7,10 @@ pool and block figures are read at scrape time from their owners rather than cop
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import State
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,7 +22,11 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from control.orchestration.identity import AuthenticationRequired, Forbidden
 from control.orchestration.registry import BlockRegistry
+from control.settings import ControlSettings
+from control.web.openapi import error_responses
+from shared.operator_access import operator_allowed
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -108,15 +112,26 @@ class RuntimeCollector(Collector):
                 [block.name], 1.0 if self._blocks.state(block.name).status.serves else 0.0
             )
         yield up
-        # A block exports its own metrics by keeping a prometheus Collector at state["metrics"].
-        for block in self._blocks.blocks:
-            exporter = self._blocks.context(block.name).state.get("metrics")
-            if exporter is not None:
-                yield from exporter.collect()
+        for collector in self._blocks.collectors():
+            yield from collector.collect()
 
 
-@get("/metrics", media_type=CONTENT_TYPE_LATEST, tags=["operations"], sync_to_thread=False)
-def metrics(state: State) -> Response[bytes]:
-    """Prometheus text format."""
+@get(
+    "/metrics",
+    media_type=CONTENT_TYPE_LATEST,
+    tags=["operations"],
+    sync_to_thread=False,
+    security=[{"metrics_token": []}],
+    responses=error_responses(401, 403),
+)
+def metrics(state: State, request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Prometheus text format, for operators: `Authorization: Bearer <METRICS_TOKEN>`, or
+    (METRICS_TOKEN unset) a client on this machine. 401 / 403 otherwise."""
+    settings: ControlSettings = state.settings
+    client = request.client.host if request.client else None
+    if not operator_allowed(client, request.headers.get("authorization"), settings.metrics_token):
+        if settings.metrics_token is None:
+            raise Forbidden("metrics are served to this machine only (or set METRICS_TOKEN)")
+        raise AuthenticationRequired("metrics need 'Authorization: Bearer <METRICS_TOKEN>'")
     registry: CollectorRegistry = state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

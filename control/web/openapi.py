@@ -8,6 +8,8 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 
+from control.orchestration.identity import BEARER_SCHEME
+
 _DESCRIPTIONS = {
     400: "Malformed request or invalid field (VALIDATION_ERROR)",
     401: "Missing, invalid, expired or revoked credentials (AUTH_*)",
@@ -22,16 +24,19 @@ _DESCRIPTIONS = {
 COMMON_ERRORS = (400, 429, 503)
 
 
-# Routes behind `authenticated` / `require_role` declare `security=BEARER`.
-BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 COMPONENTS = Components(
     security_schemes={
-        "bearer": SecurityScheme(
+        BEARER_SCHEME: SecurityScheme(
             type="http",
             scheme="bearer",
             bearer_format="JWT",
             description="Access token from POST /api/auth/login or /api/auth/refresh",
-        )
+        ),
+        "metrics_token": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description="METRICS_TOKEN, for GET /metrics (unset: loopback clients only)",
+        ),
     }
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import get, post
@@ -9,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from control.orchestration.block import Block, BlockContext
-from control.orchestration.contracts import SESSION_CONTROL, Need, Principal
-from control.orchestration.identity import authenticated, require_role
+from control.orchestration.contracts import SESSION_CONTROL, Need, Principal, SessionControl
+from control.orchestration.identity import authenticated, bearer_guarded, require_role
 
 
 @get("/broken/ping", sync_to_thread=False)
@@ -24,7 +25,7 @@ async def _explode(ctx: BlockContext) -> None:
 
 # Requires auth so that a failure here cannot be mistaken for auth's own.
 BROKEN_AT_START = Block(
-    "broken", requires=("auth",), route_handlers=(broken_ping,), on_start=_explode
+    "broken", start=_explode, requires=("auth",), route_handlers=(broken_ping,)
 )
 
 
@@ -33,25 +34,34 @@ def flaky_ping() -> dict[str, str]:
     return {"pong": "flaky"}
 
 
-async def _flaky_probe(ctx: BlockContext) -> None:
-    if ctx.state.get("sick"):
+@dataclass
+class FlakyServices:
+    sick: bool = False
+
+
+async def _flaky_start(ctx: BlockContext) -> FlakyServices:
+    return FlakyServices()
+
+
+async def _flaky_probe(services: FlakyServices) -> None:
+    if services.sick:
         raise ConnectionError("lost its backend")
 
 
-FLAKY = Block("flaky", route_handlers=(flaky_ping,), health=_flaky_probe)
+FLAKY = Block("flaky", start=_flaky_start, health=_flaky_probe, route_handlers=(flaky_ping,))
 
 
-@get("/guarded/any", guards=[authenticated])
+@get("/guarded/any", **bearer_guarded(authenticated))
 async def any_user(principal: NamedDependency[Principal]) -> dict[str, Any]:
     return {"user_id": principal.user_id, "role": principal.role}
 
 
-@get("/guarded/staff", guards=[require_role("moderator", "admin")], sync_to_thread=False)
+@get("/guarded/staff", **bearer_guarded(require_role("moderator", "admin")), sync_to_thread=False)
 def staff_only() -> dict[str, str]:
     return {"ok": "staff"}
 
 
-@get("/guarded/admin", guards=[require_role("admin")], sync_to_thread=False)
+@get("/guarded/admin", **bearer_guarded(require_role("admin")), sync_to_thread=False)
 def admin_only() -> dict[str, str]:
     return {"ok": "admin"}
 
@@ -68,17 +78,26 @@ GUARDED = Block(
 )
 
 
-@post("/suspender/{user_id:int}", guards=[require_role("admin")], status_code=200)
+@dataclass(frozen=True)
+class SuspenderServices:
+    sessions: SessionControl
+
+
+async def _suspender_start(ctx: BlockContext) -> SuspenderServices:
+    return SuspenderServices(ctx.contract(SESSION_CONTROL))
+
+
+@post("/suspender/{user_id:int}", **bearer_guarded(require_role("admin")), status_code=200)
 async def end_sessions(
-    user_id: FromPath[int], block_context: NamedDependency[BlockContext]
+    user_id: FromPath[int], sessions: NamedDependency[SessionControl]
 ) -> dict[str, int]:
-    control = block_context.contract(SESSION_CONTROL)
-    return {"revoked": await control.revoke_user_sessions(user_id, "suspended")}
+    return {"revoked": await sessions.revoke_user_sessions(user_id, "suspended")}
 
 
 # A consumer of a contract: declares the need and requires the provider block.
 SUSPENDER = Block(
     "suspender",
+    start=_suspender_start,
     requires=("auth",),
     needs=(Need("session_control", "1.0"),),
     route_handlers=(end_sessions,),

@@ -16,19 +16,41 @@ import psutil
 from tests.support import REPO, free_port, wait_for_http
 
 
-def wsoptv(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deploy.cli", *args], cwd=REPO, input=stdin,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+def wsoptv(
+    args: list[str], env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deploy.cli", *args],
+        cwd=REPO,
+        input=stdin,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_user_create_admin_stores_a_bcrypt_cost_12_hash(data_env: dict[str, str]) -> None:
-    result = wsoptv(["user", "create", "--email", "Boss@Example.org", "--username", "boss",
-                     "--password-stdin", "--admin"], data_env, stdin="Sup3rSecret!\n")
+    result = wsoptv(
+        [
+            "user",
+            "create",
+            "--email",
+            "Boss@Example.org",
+            "--username",
+            "boss",
+            "--password-stdin",
+            "--admin",
+        ],
+        data_env,
+        stdin="Sup3rSecret!\n",
+    )
     assert result.returncode == 0, result.stderr
     conn = await asyncpg.connect(data_env["DATABASE_URL"])
     try:
-        row = await conn.fetchrow("SELECT role, status, password_hash FROM users "
-                                  "WHERE username = 'boss'")
+        row = await conn.fetchrow(
+            "SELECT role, status, password_hash FROM users WHERE username = 'boss'"
+        )
     finally:
         await conn.close()
     assert row is not None
@@ -68,11 +90,19 @@ def test_up_starts_everything_and_ctrl_c_stops_everything(data_env: dict[str, st
     """Embedded PostgreSQL and Redis (no URLs given), control and edge; then SIGINT."""
     env = {k: v for k, v in data_env.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     control_port, edge_port = free_port(), free_port()
-    env |= {"CONTROL_PORT": str(control_port), "EDGE_PORT": str(edge_port),
-            "EMBEDDED_POSTGRES_PORT": str(free_port()), "EMBEDDED_REDIS_PORT": str(free_port())}
+    env |= {
+        "CONTROL_PORT": str(control_port),
+        "EDGE_PORT": str(edge_port),
+        "EMBEDDED_POSTGRES_PORT": str(free_port()),
+        "EMBEDDED_REDIS_PORT": str(free_port()),
+    }
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "deploy.cli", "up", "--no-demo"], cwd=REPO,
-        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "deploy.cli", "up", "--no-demo"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:

@@ -57,8 +57,9 @@ def test_second_handle_attaches_and_leaves_the_server_running(tmp_path: Path) ->
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only meaningful when the tests run as root")
 def test_postgres_never_runs_as_root(infra: object) -> None:
-    servers = [p for p in psutil.process_iter(["name", "uids", "cmdline"])
-               if p.info["name"] == "postgres"]
+    servers = [
+        p for p in psutil.process_iter(["name", "uids", "cmdline"]) if p.info["name"] == "postgres"
+    ]
     assert servers
     assert all(p.info["uids"].real != 0 for p in servers)
 
@@ -79,7 +80,10 @@ def test_killed_owner_leaves_no_orphans(tmp_path: Path) -> None:
     """SIGKILL gives the owner no chance to clean up: the parent-death signal must."""
     owner = subprocess.Popen(
         [sys.executable, "-c", OWNER, str(tmp_path), str(free_port()), str(free_port())],
-        cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert owner.stdout is not None
@@ -107,7 +111,7 @@ def test_startup_failure_is_reported_with_the_log(tmp_path: Path) -> None:
         from deploy.embedded import EmbeddedServerError
 
         clash = EmbeddedPostgres(tmp_path / "b", blocker.port)
-        with pytest.raises(EmbeddedServerError, match="postgres.log"):
+        with pytest.raises(EmbeddedServerError, match=r"postgres\.log"):
             clash.start()
     finally:
         blocker.stop()
@@ -119,8 +123,9 @@ def test_concurrent_clients(tmp_path: Path) -> None:
     async def run(url: str) -> list[int]:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=20)
         try:
-            return list(await asyncio.gather(*(pool.fetchval("SELECT $1::int", i)
-                                               for i in range(200))))
+            return list(
+                await asyncio.gather(*(pool.fetchval("SELECT $1::int", i) for i in range(200)))
+            )
         finally:
             await pool.close()
 

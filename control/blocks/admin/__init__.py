@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from control.blocks.admin.controllers import AdminController
 from control.blocks.admin.dashboard import DashboardService
@@ -10,33 +11,44 @@ from control.blocks.admin.http_rates import RequestRates
 from control.blocks.admin.ssd import SsdUsage
 from control.blocks.admin.user_admin import UserAdmin
 from control.orchestration.block import Block, BlockContext
-from control.orchestration.contracts import SESSION_CONTROL, Need
+from control.orchestration.contracts import (
+    ACCOUNTS,
+    CONTENT_READER,
+    SESSION_CONTROL,
+    Need,
+)
 
 
-async def _start(ctx: BlockContext) -> None:
+@dataclass(frozen=True, slots=True)
+class AdminServices:
+    dashboard: DashboardService
+    users: UserAdmin
+
+
+async def start(ctx: BlockContext) -> AdminServices:
     settings = ctx.settings
-    ctx.state.update(
+    accounts = ctx.contract(ACCOUNTS)
+    return AdminServices(
         dashboard=DashboardService(
-            ctx.db,
+            accounts,
+            ctx.contract(CONTENT_READER),
             ctx.redis,
             SsdUsage(settings.ssd_cache_root),
             settings.ssd_cache_bytes,
             RequestRates(started=time.monotonic()),
         ),
-        users=UserAdmin(ctx.db, ctx.bus, ctx.contract(SESSION_CONTROL)),
+        users=UserAdmin(accounts, ctx.contract(SESSION_CONTROL), ctx.bus),
     )
-
-
-async def _probe(ctx: BlockContext) -> None:
-    await ctx.db.fetchval("SELECT 1 FROM users LIMIT 1")
 
 
 BLOCK = Block(
     name="admin",
-    requires=("auth", "content", "worker"),
-    needs=(Need(SESSION_CONTROL.name, "1.0"),),
+    start=start,
+    requires=("auth", "content"),
+    needs=(
+        Need(ACCOUNTS.name, "1.0"),
+        Need(SESSION_CONTROL.name, "1.0"),
+        Need(CONTENT_READER.name, "2.0"),
+    ),
     route_handlers=(AdminController,),
-    on_start=_start,
-    health=_probe,
-    description="the admin API: dashboard and user administration",
 )

@@ -1,5 +1,5 @@
-"""GET /api/admin/dashboard: real numbers from PostgreSQL, the limiter's Redis keys, the
-SSD cache directory, Redis INFO and this process's request counters."""
+"""GET /api/admin/dashboard: accounts and catalog (through their blocks' contracts), the
+limiter's Redis keys, the SSD cache directory, Redis INFO and this process's request counters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
@@ -15,41 +14,35 @@ from control.blocks.admin import schemas
 from control.blocks.admin.activity import ContentViews, read_activity
 from control.blocks.admin.http_rates import RequestRates
 from control.blocks.admin.ssd import SsdUsage
+from control.orchestration.contracts import AccountDirectory, ContentReader
 
 TOP_CONTENTS = 10
-
-_USER_COUNTS = """
-SELECT count(*) AS total,
-       count(*) FILTER (WHERE status = 'active') AS active,
-       count(*) FILTER (WHERE status = 'pending') AS pending,
-       count(*) FILTER (WHERE status = 'suspended') AS suspended,
-       count(*) FILTER (WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC')
-                                            AT TIME ZONE 'UTC') AS new_today
-FROM users"""
-_CONTENT_COUNTS = """
-SELECT (SELECT count(*) FROM contents) AS total,
-       (SELECT count(*) FROM contents WHERE missing_since IS NOT NULL) AS missing,
-       (SELECT count(*) FROM series) AS series,
-       (SELECT count(*) FROM best_hands) AS best_hands"""
 
 
 class DashboardService:
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        accounts: AccountDirectory,
+        catalog: ContentReader,
         redis: Redis,
         ssd: SsdUsage,
         capacity_bytes: int,
         rates: RequestRates,
     ) -> None:
-        self._pool, self._redis, self._ssd = pool, redis, ssd
+        self._accounts, self._catalog = accounts, catalog
+        self._redis, self._ssd = redis, ssd
         self._capacity, self._rates = capacity_bytes, rates
 
     async def build(self, registry: CollectorRegistry) -> schemas.Dashboard:
-        (users, contents), (streams, top, views), ssd, memory = await asyncio.gather(
-            self._counts(), self._streams(), self._ssd_cache(), self._redis_memory()
+        users, contents, (streams, top, views), ssd, memory = await asyncio.gather(
+            self._accounts.account_counts(),
+            self._catalog.counts(),
+            self._streams(),
+            self._ssd_cache(),
+            self._redis_memory(),
         )
-        titles = await self._titles([v.content_id for v in top])
+        ids = [v.content_id for v in top]
+        titles = await self._catalog.titles(ids) if ids else {}
         return schemas.Dashboard(
             generated_at=datetime.now(UTC),
             users=users,
@@ -64,28 +57,6 @@ class DashboardService:
             redis_memory=memory,
             http=self._http(registry),
         )
-
-    async def _counts(self) -> tuple[schemas.UserCounts, schemas.ContentCounts]:
-        async with self._pool.acquire() as conn:
-            users = await conn.fetchrow(_USER_COUNTS)
-            contents = await conn.fetchrow(_CONTENT_COUNTS)
-        assert users is not None and contents is not None
-        return schemas.UserCounts(**dict(users)), schemas.ContentCounts(
-            total=contents["total"],
-            available=contents["total"] - contents["missing"],
-            missing=contents["missing"],
-            series=contents["series"],
-            best_hands=contents["best_hands"],
-        )
-
-    async def _titles(self, content_ids: list[int]) -> dict[int, str]:
-        if not content_ids:
-            return {}
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT id, title FROM contents WHERE id = ANY($1::bigint[])", content_ids
-            )
-        return {row["id"]: row["title"] for row in rows}
 
     async def _streams(
         self,

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
 
 import msgspec
 
-Role = Literal["user", "moderator", "admin"]
-Status = Literal["pending", "active", "suspended"]
-
-
-class UserCounts(msgspec.Struct):
-    total: int
-    active: int
-    pending: int
-    suspended: int
-    new_today: int  # since 00:00 UTC
-
-
-class ContentCounts(msgspec.Struct):
-    total: int
-    available: int
-    missing: int  # no longer found on the NAS by the last scan
-    series: int
-    best_hands: int
+from control.orchestration.contracts import (
+    Account,
+    AccountCounts,
+    AccountStatus,
+    CatalogCounts,
+    Role,
+)
 
 
 class StreamCounts(msgspec.Struct):
@@ -80,8 +68,8 @@ class HttpRates(msgspec.Struct):
 
 class Dashboard(msgspec.Struct):
     generated_at: datetime
-    users: UserCounts
-    contents: ContentCounts
+    users: AccountCounts
+    contents: CatalogCounts
     streams: StreamCounts
     views: ViewCounts
     top_contents: list[TopContent]
@@ -90,19 +78,8 @@ class Dashboard(msgspec.Struct):
     http: HttpRates
 
 
-class AdminUserOut(msgspec.Struct):
-    id: int
-    email: str
-    username: str
-    role: Role
-    status: Status
-    created_at: datetime
-    updated_at: datetime
-    last_login_at: datetime | None
-
-
 class UserPageOut(msgspec.Struct):
-    items: list[AdminUserOut]
+    items: list[Account]
     total: int
     limit: int
     offset: int
@@ -110,7 +87,4 @@ class UserPageOut(msgspec.Struct):
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     role: Role | None = None
-    status: Status | None = None
-
-
-SearchText = Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+    status: AccountStatus | None = None

@@ -1,35 +1,51 @@
-"""Role and status changes and approvals: the rules, the transaction and the event."""
+"""Role and status changes and approvals: the rules, and the event (the auth block applies
+the change through the ACCOUNTS contract)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
-from control.blocks.admin import users
 from control.blocks.admin.errors import NothingToChange, NotPending, SelfLockout, UserNotFound
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import Principal, SessionControl
+from control.orchestration.contracts import (
+    Account,
+    AccountDirectory,
+    AccountPage,
+    AccountQuery,
+    AccountStatus,
+    Principal,
+    Role,
+    SessionControl,
+)
 
 USER_UPDATED = "admin.user_updated"
-
 
 # An access token carries the role and outlives a suspension unless revoked: these changes
 # end every session of the account, so the next request is refused or carries the new role.
 _ENDS_SESSIONS = {"suspended", "pending"}
 
 
-class UserAdmin:
-    def __init__(self, pool: asyncpg.Pool, bus: MessageBus, sessions: SessionControl) -> None:
-        self._pool, self._bus, self._sessions = pool, bus, sessions
+def changes(before: Account, after: Account) -> dict[str, dict[str, Any]]:
+    """{field: {from, to}} for the fields an update changed."""
+    return {
+        name: {"from": getattr(before, name), "to": getattr(after, name)}
+        for name in ("role", "status")
+        if getattr(before, name) != getattr(after, name)
+    }
 
-    async def list(self, **filters: Any) -> users.UserPage:
-        async with self._pool.acquire() as conn:
-            return await users.list_users(conn, **filters)
+
+class UserAdmin:
+    def __init__(
+        self, accounts: AccountDirectory, sessions: SessionControl, bus: MessageBus
+    ) -> None:
+        self._accounts, self._sessions, self._bus = accounts, sessions, bus
+
+    async def list(self, query: AccountQuery) -> AccountPage:
+        return await self._accounts.list_accounts(query)
 
     async def update(
-        self, actor: Principal, user_id: int, *, role: str | None, status: str | None
-    ) -> users.AdminUser:
+        self, actor: Principal, user_id: int, *, role: Role | None, status: AccountStatus | None
+    ) -> Account:
         """Set role and/or status; an admin can neither demote nor suspend themself."""
         if role is None and status is None:
             raise NothingToChange("give a role, a status or both")
@@ -42,24 +58,33 @@ class UserAdmin:
             )
         return await self._change(actor, user_id, role=role, status=status, action="update")
 
-    async def approve(self, actor: Principal, user_id: int) -> users.AdminUser:
+    async def approve(self, actor: Principal, user_id: int) -> Account:
         """pending → active; ADMIN_USER_NOT_PENDING for any other status."""
         return await self._change(actor, user_id, role=None, status="active", action="approve")
 
     async def _change(
-        self, actor: Principal, user_id: int, *, role: str | None, status: str | None, action: str
-    ) -> users.AdminUser:
-        async with self._pool.acquire() as conn, conn.transaction():
-            before = await users.get_user(conn, user_id, for_update=True)
-            if before is None:
-                raise UserNotFound(f"no user {user_id}", details={"user_id": user_id})
-            if action == "approve" and before.status != "pending":
-                raise NotPending(
-                    f"user {user_id} is {before.status}, not pending",
-                    details={"user_id": user_id, "status": before.status},
-                )
-            after = await users.set_role_status(conn, user_id, role=role, status=status)
-        changed = users.changes(before, after)
+        self,
+        actor: Principal,
+        user_id: int,
+        *,
+        role: Role | None,
+        status: AccountStatus | None,
+        action: str,
+    ) -> Account:
+        change = await self._accounts.change_account(
+            user_id,
+            role=role,
+            status=status,
+            expect_status="pending" if action == "approve" else None,
+        )
+        if change is None:
+            raise UserNotFound(f"no user {user_id}", details={"user_id": user_id})
+        if not change.applied:
+            raise NotPending(
+                f"user {user_id} is {change.before.status}, not pending",
+                details={"user_id": user_id, "status": change.before.status},
+            )
+        changed = changes(change.before, change.after)
         # Revoked whenever the target state calls for it, changed or not: the sessions are
         # ended after the commit, and when that failed a repeated request must finish the
         # job instead of finding "no change".
@@ -79,15 +104,15 @@ class UserAdmin:
             await self._bus.publish(
                 USER_UPDATED, Event(source="admin", type=USER_UPDATED, payload=payload)
             )
-        return after
+        return change.after
 
     @staticmethod
     def _ends_sessions(
         actor: Principal,
         user_id: int,
         *,
-        role: str | None,
-        status: str | None,
+        role: Role | None,
+        status: AccountStatus | None,
         changed: dict[str, dict[str, Any]],
     ) -> bool:
         """Suspended or pending accounts have no sessions; tokens must carry the set role.

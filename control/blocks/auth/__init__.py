@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from control.blocks.auth.accounts import AccountDirectory
 from control.blocks.auth.controllers import AuthController
 from control.blocks.auth.limits import LoginLimits
 from control.blocks.auth.passwords import PasswordHasher
 from control.blocks.auth.service import AuthService
 from control.blocks.auth.tokens import AccessTokens
-from control.orchestration.block import Block, BlockContext, Provision
-from control.orchestration.contracts import AUTHENTICATOR, SESSION_CONTROL
+from control.orchestration.block import Block, BlockContext, Provision, Tables
+from control.orchestration.contracts import ACCOUNTS, AUTHENTICATOR, SESSION_CONTROL
 from shared.token import KeyRing, TokenConfigError
 
 
-async def _start(ctx: BlockContext) -> None:
+@dataclass(frozen=True, slots=True)
+class AuthServices:
+    auth: AuthService
+    tokens: AccessTokens
+    accounts: AccountDirectory
+    hasher: PasswordHasher
+
+
+async def start(ctx: BlockContext) -> AuthServices:
     try:
         ring = KeyRing.parse(ctx.settings.access_token_keys)
     except TokenConfigError as exc:
@@ -20,35 +31,34 @@ async def _start(ctx: BlockContext) -> None:
     hasher = PasswordHasher(ctx.settings.bcrypt_rounds, ctx.settings.password_hash_threads)
     await hasher.start()
     tokens = AccessTokens(ring, ctx.redis, ctx.settings.access_token_ttl)
-    ctx.state.update(
-        hasher=hasher,
+    limits = LoginLimits(ctx.redis, ctx.settings)
+    return AuthServices(
+        auth=AuthService(ctx.settings, ctx.db, ctx.bus, hasher, tokens, limits),
         tokens=tokens,
-        service=AuthService(
-            ctx.settings, ctx.db, ctx.bus, hasher, tokens, LoginLimits(ctx.redis, ctx.settings)
-        ),
+        accounts=AccountDirectory(ctx.db),
+        hasher=hasher,
     )
 
 
-async def _stop(ctx: BlockContext) -> None:
-    hasher: PasswordHasher = ctx.state["hasher"]
-    hasher.close()
+async def stop(services: AuthServices) -> None:
+    services.hasher.close()
 
 
-async def _probe(ctx: BlockContext) -> None:
-    await ctx.db.fetchval("SELECT 1 FROM users LIMIT 1")
-    await ctx.redis.ping()
+async def probe(services: AuthServices) -> None:
+    await services.auth.db.fetchval("SELECT 1 FROM users LIMIT 1")
+    await services.tokens.redis.ping()
 
 
 BLOCK = Block(
     name="auth",
-    version="1.0.0",
+    start=start,
+    stop=stop,
+    health=probe,
     provides=(
-        Provision(AUTHENTICATOR, lambda ctx: ctx.state["tokens"]),
-        Provision(SESSION_CONTROL, lambda ctx: ctx.state["service"]),
+        Provision(AUTHENTICATOR, lambda s: s.tokens),
+        Provision(SESSION_CONTROL, lambda s: s.auth),
+        Provision(ACCOUNTS, lambda s: s.accounts),
     ),
     route_handlers=(AuthController,),
-    on_start=_start,
-    on_stop=_stop,
-    health=_probe,
-    description="accounts, passwords, access and refresh tokens",
+    tables=Tables(owns=("users", "refresh_sessions")),
 )

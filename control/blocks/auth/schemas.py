@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -52,12 +51,3 @@ class TokenPair(msgspec.Struct):
     refresh_token: str
     expires_in: int
     token_type: Literal["bearer"] = "bearer"
-
-
-class UserOut(msgspec.Struct):
-    id: int
-    email: str
-    username: str
-    role: Literal["user", "moderator", "admin"]
-    status: Literal["pending", "active", "suspended"]
-    created_at: datetime

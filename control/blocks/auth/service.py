@@ -21,10 +21,9 @@ from control.blocks.auth.passwords import (
     check_password_rules,
 )
 from control.blocks.auth.repository import (
-    User,
     find_credentials,
     find_credentials_by_email,
-    get_user,
+    get_account,
     insert_user,
     record_login,
     update_profile,
@@ -48,7 +47,7 @@ from control.blocks.auth.sessions import (
 from control.blocks.auth.tokens import AccessTokens
 from control.db.pool import Connection
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import Principal
+from control.orchestration.contracts import Account, AccountStatus, Principal
 from control.settings import ControlSettings
 
 SOURCE = "auth"
@@ -67,7 +66,7 @@ def _require_short(password: str) -> None:
         )
 
 
-def _refuse_inactive(user: User) -> None:
+def _refuse_inactive(user: Account) -> None:
     if user.status == "pending":
         raise errors.AccountPending("this account awaits approval by an administrator")
     if user.status != "active":
@@ -94,11 +93,13 @@ class AuthService:
     async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
         await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
 
-    async def register(self, body: RegisterRequest, client: Client) -> User:
+    async def register(self, body: RegisterRequest, client: Client) -> Account:
         await self.limits.check_registration(client.ip)
         check_password_rules(body.password)
         password_hash = await self.hasher.hash(body.password)
-        status = "pending" if self.settings.registration_requires_approval else "active"
+        status: AccountStatus = (
+            "pending" if self.settings.registration_requires_approval else "active"
+        )
         async with self.db.acquire() as conn:
             user = await insert_user(
                 conn,
@@ -123,7 +124,7 @@ class AuthService:
             await self._emit(
                 "auth.login.failed",
                 {
-                    "user_id": found.user.id if found else None,
+                    "user_id": found.account.id if found else None,
                     "email": body.email.lower(),
                     "ip": client.ip,
                     "reason": "invalid_credentials",
@@ -131,7 +132,7 @@ class AuthService:
             )
             raise errors.InvalidCredentials("wrong email or password")
         assert found is not None
-        user = found.user
+        user = found.account
         # The password was right: this was no guess, whatever the account's status.
         await self.limits.login_succeeded(body.email, client.ip)
         if user.status != "active":
@@ -149,7 +150,7 @@ class AuthService:
     async def _open_session(
         self,
         conn: Connection,
-        user: User,
+        user: Account,
         family_id: uuid.UUID,
         parent_id: uuid.UUID | None,
         client: Client,
@@ -176,7 +177,7 @@ class AuthService:
         async with self.db.acquire() as conn:
             async with conn.transaction():
                 session = await redeem(conn, hashed)
-                user = await get_user(conn, session.user_id) if session else None
+                user = await get_account(conn, session.user_id) if session else None
                 if session is not None and user is not None and user.status == "active":
                     return await self._open_session(
                         conn, user, session.family_id, session.id, client
@@ -207,7 +208,8 @@ class AuthService:
         raise errors.RefreshExpired("this refresh token has expired; log in again")
 
     async def _revoke_family(self, conn: Connection, family_id: uuid.UUID, reason: str) -> None:
-        await revoke_family(conn, family_id, reason)
+        async with conn.transaction():
+            await revoke_family(conn, family_id, reason)
         await self.tokens.revoke_families([str(family_id)])
 
     async def logout(self, principal: Principal) -> None:
@@ -218,19 +220,21 @@ class AuthService:
 
     async def revoke_user_sessions(self, user_id: int, reason: str) -> int:
         """SESSION_CONTROL: end every session of the account, access tokens included."""
-        async with self.db.acquire() as conn:
+        async with self.db.acquire() as conn, conn.transaction():
             revoked = await revoke_other_families(conn, user_id, None, reason)
         await self.tokens.revoke_families([str(family) for family in revoked])
         return len(revoked)
 
-    async def me(self, principal: Principal) -> User:
+    async def me(self, principal: Principal) -> Account:
         async with self.db.acquire() as conn:
-            user = await get_user(conn, principal.user_id)
+            user = await get_account(conn, principal.user_id)
         if user is None:
             raise errors.UserNotFound("this account no longer exists")
         return user
 
-    async def update_me(self, principal: Principal, body: UpdateMeRequest, client: Client) -> User:
+    async def update_me(
+        self, principal: Principal, body: UpdateMeRequest, client: Client
+    ) -> Account:
         """Change the username and/or password; a new password revokes every other session."""
         new_hash = None
         if body.new_password is not None:
@@ -267,7 +271,7 @@ class AuthService:
                 "auth.login.failed",
                 {
                     "user_id": principal.user_id,
-                    "email": found.user.email.lower(),
+                    "email": found.account.email.lower(),
                     "ip": client.ip,
                     "reason": "wrong_current_password",
                 },

@@ -128,45 +128,49 @@ async def family_revoked(conn: Connection, family_id: uuid.UUID) -> bool:
 
 
 async def revoke_family(conn: Connection, family_id: uuid.UUID, reason: str) -> int:
-    """Revoke every token of the family, including a child a rotation is inserting now."""
-    async with conn.transaction():
-        await lock_family(conn, family_id)
-        result = await conn.execute(
-            """UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2
-                WHERE family_id = $1 AND revoked_at IS NULL""",
-            family_id,
-            reason,
-        )
+    """Revoke every token of the family, including a child a rotation is inserting now.
+
+    Call it in a transaction: the family's lock is held until that commits.
+    """
+    await lock_family(conn, family_id)
+    result = await conn.execute(
+        """UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2
+            WHERE family_id = $1 AND revoked_at IS NULL""",
+        family_id,
+        reason,
+    )
     return int(result.split()[-1])
 
 
 async def revoke_other_families(
     conn: Connection, user_id: int, keep: uuid.UUID | None, reason: str
 ) -> list[uuid.UUID]:
-    """Revoke every live family of the user except `keep`; return the revoked family ids."""
-    async with conn.transaction():
-        # Only a family with a live token can rotate, so only those need the lock; taken in
-        # one order, so two of these for one account never deadlock.
-        await conn.execute(
-            """SELECT pg_advisory_xact_lock($1, lock_key)
-                 FROM (SELECT DISTINCT hashtext(family_id::text) AS lock_key
-                         FROM refresh_sessions
-                        WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
-                          AND expires_at > now() AND ($3::uuid IS NULL OR family_id <> $3)
-                        ORDER BY lock_key) AS live""",
-            _FAMILY_LOCK_SPACE,
-            user_id,
-            keep,
-        )
-        rows = await conn.fetch(
-            """WITH revoked AS (
-                   UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $3
-                    WHERE user_id = $1 AND revoked_at IS NULL
-                      AND ($2::uuid IS NULL OR family_id <> $2)
-                RETURNING family_id)
-               SELECT DISTINCT family_id FROM revoked""",
-            user_id,
-            keep,
-            reason,
-        )
+    """Revoke every live family of the user except `keep`; return the revoked family ids.
+
+    Call it in a transaction: the families' locks are held until that commits.
+    """
+    # Only a family with a live token can rotate, so only those need the lock; taken in
+    # one order, so two of these for one account never deadlock.
+    await conn.execute(
+        """SELECT pg_advisory_xact_lock($1, lock_key)
+             FROM (SELECT DISTINCT hashtext(family_id::text) AS lock_key
+                     FROM refresh_sessions
+                    WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
+                      AND expires_at > now() AND ($3::uuid IS NULL OR family_id <> $3)
+                    ORDER BY lock_key) AS live""",
+        _FAMILY_LOCK_SPACE,
+        user_id,
+        keep,
+    )
+    rows = await conn.fetch(
+        """WITH revoked AS (
+               UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $3
+                WHERE user_id = $1 AND revoked_at IS NULL
+                  AND ($2::uuid IS NULL OR family_id <> $2)
+            RETURNING family_id)
+           SELECT DISTINCT family_id FROM revoked""",
+        user_id,
+        keep,
+        reason,
+    )
     return [row["family_id"] for row in rows]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 from control.blocks.cache.invalidation import CONTENT_EVENTS, PROGRESS_EVENT, Invalidator
 from control.blocks.cache.l1 import L1Cache
 from control.blocks.cache.metrics import CacheCollector
-from control.orchestration.block import Block, BlockContext, Provision
+from control.orchestration.block import Block, BlockContext, Degraded, Provision
+from control.orchestration.bus import RECONNECTED, MessageBus, Subscription
 from control.orchestration.contracts import L1_CACHE
 
 # A cache must fail fast: a slow or dead Redis costs a request at most this, then the
@@ -17,7 +22,16 @@ from control.orchestration.contracts import L1_CACHE
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
-async def _start(ctx: BlockContext) -> None:
+@dataclass(frozen=True, slots=True)
+class CacheServices:
+    l1: L1Cache
+    invalidator: Invalidator
+    client: Redis
+    bus: MessageBus
+    subscriptions: tuple[Subscription, ...]
+
+
+async def start(ctx: BlockContext) -> CacheServices:
     url = ctx.settings.cache_redis_url or ctx.settings.redis_url
     if url is None:
         raise RuntimeError("REDIS_URL is not set")
@@ -30,37 +44,43 @@ async def _start(ctx: BlockContext) -> None:
     )
     cache = L1Cache(client)
     invalidator = Invalidator(cache)
-    ctx.state.update(
-        client=client,
-        l1=cache,
-        invalidator=invalidator,
-        metrics=CacheCollector(cache),
-        subscriptions=[
-            ctx.bus.subscribe(CONTENT_EVENTS, invalidator.on_content_event),
-            ctx.bus.subscribe(PROGRESS_EVENT, invalidator.on_progress_event),
-        ],
+    subscriptions = (
+        ctx.bus.subscribe(CONTENT_EVENTS, invalidator.on_content_event),
+        ctx.bus.subscribe(PROGRESS_EVENT, invalidator.on_progress_event),
+        ctx.bus.subscribe(RECONNECTED, invalidator.on_bus_reconnected),
     )
+    return CacheServices(cache, invalidator, client, ctx.bus, subscriptions)
 
 
-async def _stop(ctx: BlockContext) -> None:
-    for subscription in ctx.state.pop("subscriptions", []):
-        ctx.bus.unsubscribe(subscription)
-    client: Redis = ctx.state["client"]
-    await client.aclose()
+async def stop(services: CacheServices) -> None:
+    for subscription in services.subscriptions:
+        services.bus.unsubscribe(subscription)
+    await services.client.aclose()
 
 
-async def _probe(ctx: BlockContext) -> None:
-    # Redis being down is not a failure of this block: the cache then serves from the
-    # source (see wsoptv_cache_redis_up); a failing probe would take its consumers down.
-    if len(ctx.state.get("subscriptions", [])) != 2:
-        raise RuntimeError("the invalidation subscriptions are missing")
+async def probe(services: CacheServices) -> None:
+    """Down when invalidations stop reaching it; degraded (still serving, from PostgreSQL)
+    while its Redis is unreachable or other processes' events cannot arrive."""
+    missing = set(services.subscriptions) - set(services.bus.subscriptions)
+    if missing:
+        raise RuntimeError("the cache's invalidation subscriptions are gone")
+    try:
+        await services.client.ping()
+    except (RedisError, OSError) as exc:
+        raise Degraded(f"its Redis is unreachable, reads go to PostgreSQL: {exc!r}") from exc
+    if not services.bus.listening:
+        raise Degraded("other processes' invalidations are not arriving (bus listener down)")
+
+
+def collectors(services: CacheServices) -> tuple[Collector, ...]:
+    return (CacheCollector(services.l1),)
 
 
 BLOCK = Block(
     name="cache",
-    provides=(Provision(L1_CACHE, lambda ctx: ctx.state["l1"]),),
-    on_start=_start,
-    on_stop=_stop,
-    health=_probe,
-    description="the L1 Redis cache (cache-aside, stampede-safe, event-invalidated)",
+    start=start,
+    stop=stop,
+    health=probe,
+    provides=(Provision(L1_CACHE, lambda s: s.l1),),
+    collectors=collectors,
 )

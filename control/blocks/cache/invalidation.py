@@ -1,8 +1,9 @@
 """Event-driven invalidation: bus events decide which L1 keys are stale.
 
-`content.*` events stale the content itself, every list and search over contents and the
-shared home rows (an update or a deletion also stales everyone's Continue Watching, which
-shows the content's title); `stream.progress_updated` stales the user's own home row.
+`content.*` events stale the content itself and the shared home rows (an update or a
+deletion also stales everyone's Continue Watching, which shows the content's title);
+`stream.progress_updated` stales the user's own home row. When the bus reconnects after
+losing Redis, other processes' events of the gap are lost: every key is dropped.
 Events are coalesced: a library import publishes one event per file, and a burst is applied
 as one round of deletes and prefix scans instead of one round per event.
 """
@@ -14,17 +15,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from control.blocks.cache.l1 import L1Cache
 from control.orchestration.bus import Event
-from control.orchestration.contracts import CacheKeys, L1Cache
+from control.orchestration.contracts import CacheKeys
 
 log = logging.getLogger("wsoptv.control.cache.invalidation")
 CONTENT_EVENTS = "content.*"
 PROGRESS_EVENT = "stream.progress_updated"
-_LIST_PREFIXES = (
-    CacheKeys.CONTENT_LISTS_PREFIX,
-    CacheKeys.SERIES_PREFIX,
-    CacheKeys.SEARCH_PREFIX,
-)
 
 
 @dataclass(slots=True)
@@ -57,9 +54,7 @@ class Invalidator:
         content_id = _int(event.payload, "content_id")
         if content_id is not None:
             keys.add(CacheKeys.content(content_id))
-        prefixes = set(_LIST_PREFIXES)
-        if not event.type.endswith(".created"):
-            prefixes.add(CacheKeys.HOME_USER_PREFIX)
+        prefixes = set() if event.type.endswith(".created") else {CacheKeys.HOME_USER_PREFIX}
         await self._add(keys, prefixes)
 
     async def on_progress_event(self, event: Event) -> None:
@@ -68,6 +63,9 @@ class Invalidator:
             log.warning("%s without a user_id (event %s): ignored", event.type, event.id)
             return
         await self._add({CacheKeys.home_user(user_id)}, set())
+
+    async def on_bus_reconnected(self, event: Event) -> None:
+        self._cache.mark_stale()
 
     async def _add(self, keys: set[str], prefixes: set[str]) -> None:
         self._pending.keys |= keys

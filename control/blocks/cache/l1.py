@@ -247,6 +247,11 @@ class L1Cache:
             self._redis_failed("delete", exc)
             return 0
 
+    def mark_stale(self) -> None:
+        """Invalidations may have been missed: drop every key at the next Redis contact."""
+        self._forget_inflight()
+        self._stale_possible = True
+
     def _forget_inflight(self) -> None:
         # Callers arriving after an invalidation must not join a computation that began
         # before it; the running ones finish for their own callers without storing.

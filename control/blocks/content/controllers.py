@@ -9,46 +9,36 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from control.blocks.content.repository import Availability, ContentFilter
+from control.blocks.content.event_types import EventType
+from control.blocks.content.repository import (
+    Availability,
+    Content,
+    ContentFilter,
+    Series,
+    SortOrder,
+)
 from control.blocks.content.scan_jobs import ScanJobs
 from control.blocks.content.schemas import (
     ContentCreate,
-    ContentOut,
     ContentPage,
     ContentUpdate,
-    EventType,
-    HandOut,
     HandsReplace,
     ScanJobOut,
-    SeriesOut,
     SeriesPageOut,
-    SortOrder,
 )
 from control.blocks.content.service import ContentService
-from control.orchestration.block import BlockContext
-from control.orchestration.identity import authenticated, require_role
+from control.orchestration.contracts import Hand
+from control.orchestration.identity import AdminOnlyController, SignedInController
 from control.web.openapi import error_responses
+from control.web.params import BIGINT_MAX, Id, Limit, Offset
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1..100).")]
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="Items to skip.")]
 YearFilter = Annotated[int | None, QueryParameter(ge=1970, le=2100)]
 Text = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
-SeriesFilter = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
-PositiveId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
-
-
-def provide_service(block_context: NamedDependency[BlockContext]) -> ContentService:
-    service: ContentService = block_context.state["service"]
-    return service
-
-
-def provide_scans(block_context: NamedDependency[BlockContext]) -> ScanJobs:
-    scans: ScanJobs = block_context.state["scans"]
-    return scans
+SeriesFilter = Annotated[int | None, QueryParameter(ge=1, le=BIGINT_MAX)]
 
 
 def provide_filters(
@@ -62,18 +52,13 @@ def provide_filters(
     return ContentFilter(series_id, brand, event_type, year, quality)
 
 
-_DEPENDENCIES: Any = {
-    "contents": Provide(provide_service, sync_to_thread=False),
-    "scans": Provide(provide_scans, sync_to_thread=False),
-    "filters": Provide(provide_filters, sync_to_thread=False),
-}
+_FILTERS: Any = {"filters": Provide(provide_filters, sync_to_thread=False)}
 
 
-class ContentController(Controller):
+class ContentController(SignedInController):
     path = "/contents"
     tags = ["content"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    guards = [authenticated]  # noqa: RUF012
-    dependencies = _DEPENDENCIES
+    dependencies = _FILTERS
 
     @get("/", responses=error_responses(401))
     async def list_contents(
@@ -89,24 +74,22 @@ class ContentController(Controller):
 
     @get("/{content_id:int}", responses=error_responses(401, 404))
     async def get_content(
-        self, content_id: PositiveId, contents: NamedDependency[ContentService]
-    ) -> ContentOut:
+        self, content_id: Id, contents: NamedDependency[ContentService]
+    ) -> Content:
         """One content (CONTENT_NOT_FOUND otherwise); `available` is false once its file is gone."""
         return await contents.content(content_id)
 
     @get("/{content_id:int}/hands", responses=error_responses(401, 404))
     async def get_hands(
-        self, content_id: PositiveId, contents: NamedDependency[ContentService]
-    ) -> list[HandOut]:
+        self, content_id: Id, contents: NamedDependency[ContentService]
+    ) -> list[Hand]:
         """The content's best hands in hand_index order, with their start and end times."""
         return await contents.hands(content_id)
 
 
-class SeriesController(Controller):
+class SeriesController(SignedInController):
     path = "/series"
     tags = ["content"]  # noqa: RUF012
-    guards = [authenticated]  # noqa: RUF012
-    dependencies = _DEPENDENCIES
 
     @get("/", responses=error_responses(401))
     async def list_series(
@@ -121,18 +104,15 @@ class SeriesController(Controller):
         return await contents.list_series(brand, year, limit, offset)
 
     @get("/{series_id:int}", responses=error_responses(401, 404))
-    async def get_series(
-        self, series_id: PositiveId, contents: NamedDependency[ContentService]
-    ) -> SeriesOut:
+    async def get_series(self, series_id: Id, contents: NamedDependency[ContentService]) -> Series:
         """One series (SERIES_NOT_FOUND otherwise); its contents: /contents?series_id=."""
         return await contents.series(series_id)
 
 
-class AdminContentController(Controller):
+class AdminContentController(AdminOnlyController):
     path = "/admin"
     tags = ["content", "admin"]  # noqa: RUF012
-    guards = [require_role("admin")]  # noqa: RUF012
-    dependencies = _DEPENDENCIES
+    dependencies = _FILTERS
 
     @get("/contents", responses=error_responses(401, 403))
     async def list_all_contents(
@@ -152,7 +132,7 @@ class AdminContentController(Controller):
     @post("/contents", status_code=201, responses=error_responses(401, 403, 409, 422))
     async def create_content(
         self, data: JSONBody[ContentCreate], contents: NamedDependency[ContentService]
-    ) -> ContentOut:
+    ) -> Content:
         """Catalogue a file under NAS_ROOT; a missing title is generated from its name and path,
         a missing duration probed from the file."""
         return await contents.create(data)
@@ -160,16 +140,16 @@ class AdminContentController(Controller):
     @patch("/contents/{content_id:int}", responses=error_responses(401, 403, 404, 409, 422))
     async def update_content(
         self,
-        content_id: PositiveId,
+        content_id: Id,
         data: JSONBody[ContentUpdate],
         contents: NamedDependency[ContentService],
-    ) -> ContentOut:
+    ) -> Content:
         """Change some fields; edited titles and descriptive fields survive later scans."""
         return await contents.update(content_id, data)
 
     @delete("/contents/{content_id:int}", status_code=204, responses=error_responses(401, 403, 404))
     async def delete_content(
-        self, content_id: PositiveId, contents: NamedDependency[ContentService]
+        self, content_id: Id, contents: NamedDependency[ContentService]
     ) -> None:
         """Remove an entry with its hands and watch progress (the file stays on the NAS)."""
         await contents.delete(content_id)
@@ -177,10 +157,10 @@ class AdminContentController(Controller):
     @put("/contents/{content_id:int}/hands", responses=error_responses(401, 403, 404, 422))
     async def replace_hands(
         self,
-        content_id: PositiveId,
+        content_id: Id,
         data: JSONBody[HandsReplace],
         contents: NamedDependency[ContentService],
-    ) -> list[HandOut]:
+    ) -> list[Hand]:
         """Replace all hands at once (at most 500; end after start; unique hand_index;
         within the video's duration): HANDS_INVALID lists every problem."""
         return await contents.replace_hands(content_id, data.hands)

@@ -10,11 +10,6 @@ class ContentError(WsoptvError):
     status = 400
 
 
-class ContentNotFound(ContentError):
-    code = "CONTENT_NOT_FOUND"
-    status = 404
-
-
 class SeriesNotFound(ContentError):
     code = "SERIES_NOT_FOUND"
     status = 404

@@ -18,23 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
-EVENT_TYPES: Final = (
-    "hand_clip",
-    "highlight",
-    "main_event",
-    "bracelet_event",
-    "side_event",
-    "show",
-)
+EventType = Literal["hand_clip", "highlight", "main_event", "bracelet_event", "side_event", "show"]
+EVENT_TYPES: Final = get_args(EventType)
 _SHORT_FORM = frozenset({"highlight", "clip", "preview", "player emotion", "extra"})
 _MAIN_EVENT = re.compile(r"\b(?:(?:super|mini)\s+)?main\s+event\b", re.IGNORECASE)
 # Series that award bracelets (the circuits award rings: their events are side events).
 _BRACELET_SERIES = frozenset({"WSOP", "WSOP Europe", "WSOP Paradise", "WSOP APAC"})
 
 
-def event_type(metadata: Mapping[str, Any]) -> str:
+def event_type(metadata: Mapping[str, Any]) -> EventType:
     """One of EVENT_TYPES for a title generator's metadata."""
     content_type = str(metadata.get("content_type") or "").lower()
     if content_type == "hand clip":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import os
 import re
@@ -26,12 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
+from control.blocks.content import repository as repo
 from control.blocks.content.errors import LibraryRootMissing, ScanRootOutside
 from control.blocks.content.event_types import event_type
 from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo, probe_media
-from control.blocks.content.repository import DESCRIPTIVE, db_value
 from control.db.pool import Connection
 
 log = logging.getLogger("wsoptv.control.block.content.library")
@@ -55,13 +52,6 @@ _SYSTEM_DIRS = frozenset(
     }
 )
 _SYSTEM_FILES = frozenset({"Thumbs.db", "desktop.ini", ".DS_Store"})
-_KNOWN = (
-    "SELECT id, file_path, file_size, file_mtime, duration_seconds, quality, title, "
-    "short_title, brand, event_type, year, series_id, metadata, title_source, "
-    "title_confidence, missing_since FROM contents WHERE starts_with(file_path, $1)"
-)
-# An arbitrary constant every library import agrees on (API job and CLI alike).
-IMPORT_LOCK_KEY = 0x5753_4F50_5343  # "WSOPSC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,16 +181,8 @@ async def _series_id(conn: Connection, key: SeriesKey, cache: dict[SeriesKey, in
         title, brand, year = key
         # A short hash of the natural key keeps slugs unique across brands and years.
         digest = hashlib.md5(f"{title}|{brand}|{year}".encode(), usedforsecurity=False)
-        cache[key] = await conn.fetchval(
-            """INSERT INTO series (slug, title, brand, year) VALUES ($1, $2, $3, $4::int)
-               ON CONFLICT (coalesce(brand, ''), coalesce(year, 0), title)
-               DO UPDATE SET updated_at = series.updated_at
-               RETURNING id""",
-            f"{slugify(title)}-{digest.hexdigest()[:6]}",
-            title,
-            brand,
-            year,
-        )
+        slug = f"{slugify(title)}-{digest.hexdigest()[:6]}"
+        cache[key] = await repo.upsert_series(conn, slug=slug, title=title, brand=brand, year=year)
     return cache[key]
 
 
@@ -244,33 +226,11 @@ def _target(
         values["quality"] = known["quality"]
     if known["title_source"] == "manual":
         # An editor's choices win over the generator's, on every later scan.
-        values.update({name: known[name] for name in DESCRIPTIVE})
+        values.update({name: known[name] for name in repo.DESCRIPTIVE})
         values["metadata"] = {**metadata, **known["metadata"]}
     else:
         values["metadata"] = {**known["metadata"], **metadata}
     return values
-
-
-async def _insert(conn: Connection, path: str, values: dict[str, Any]) -> int | None:
-    """The new entry's id; None when the path was catalogued meanwhile (an admin's POST)."""
-    names = ["file_path", *values]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
-    content_id: int | None = await conn.fetchval(
-        f"INSERT INTO contents ({', '.join(names)}) VALUES ({placeholders}) "
-        "ON CONFLICT (file_path) DO NOTHING RETURNING id",
-        path,
-        *(db_value(name, value) for name, value in values.items()),
-    )
-    return content_id
-
-
-async def _update(conn: Connection, content_id: int, changes: dict[str, Any]) -> None:
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
-    await conn.execute(
-        f"UPDATE contents SET {assignments}, updated_at = now() WHERE id = $1",
-        content_id,
-        *(db_value(name, value) for name, value in changes.items()),
-    )
 
 
 def _differs(name: str, old: Any, new: Any) -> bool:
@@ -279,13 +239,6 @@ def _differs(name: str, old: Any, new: Any) -> bool:
             abs(old - new) > 1e-6
         )  # stored as a 4-byte real: 0.85 comes back as 0.8500000238
     return bool(old != new)
-
-
-def _known_row(row: asyncpg.Record) -> dict[str, Any]:
-    values = dict(row)
-    if isinstance(values["metadata"], str):
-        values["metadata"] = json.loads(values["metadata"])
-    return values
 
 
 async def import_library(
@@ -305,11 +258,11 @@ async def import_library(
     """
     base, start, prefix = await asyncio.to_thread(scan_start, root, under)
     # Session-level: the import commits entry by entry; a pool resets it on release anyway.
-    await conn.execute("SELECT pg_advisory_lock($1)", IMPORT_LOCK_KEY)
+    await repo.lock_imports(conn)
     try:
         return await _import(conn, base, start, prefix, generate_title, probe, on_progress)
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", IMPORT_LOCK_KEY)
+        await repo.unlock_imports(conn)
 
 
 async def _import(
@@ -321,15 +274,10 @@ async def _import(
     probe: Probe | None,
     on_progress: Progress | None,
 ) -> ScanReport:
-    excluded = {
-        row["file_path"]
-        for row in await conn.fetch(
-            "SELECT file_path FROM library_exclusions WHERE starts_with(file_path, $1)", prefix
-        )
-    }
+    excluded = await repo.excluded_paths(conn, prefix)
     walked = await asyncio.to_thread(lambda: list(walk_videos(root, start)))
     files = [found for found in walked if found.relative_path not in excluded]
-    known = {row["file_path"]: _known_row(row) for row in await conn.fetch(_KNOWN, prefix)}
+    known = await repo.scanned_entries(conn, prefix)
     report = ScanReport(found=len(files))
     series_cache: dict[SeriesKey, int] = {}
     if on_progress is not None:
@@ -348,7 +296,7 @@ async def _import(
         series_id = None if key is None else await _series_id(conn, key, series_cache)
         target = _target(previous, found, media, generated, series_id)
         if previous is None:
-            added = await _insert(conn, found.relative_path, target)
+            added = await repo.insert_scanned(conn, found.relative_path, target)
             if added is None:
                 report.unchanged += 1
             else:
@@ -356,7 +304,7 @@ async def _import(
         else:
             changes = {k: v for k, v in target.items() if _differs(k, previous[k], v)}
             if changes:
-                await _update(conn, previous["id"], changes)
+                await repo.update_scanned(conn, previous["id"], changes)
                 report.updated_ids.append(previous["id"])
             else:
                 report.unchanged += 1
@@ -364,11 +312,7 @@ async def _import(
             await on_progress(done, len(files), found.relative_path)
     gone = [row["id"] for row in known.values() if row["missing_since"] is None]
     if files and gone:
-        await conn.execute(
-            "UPDATE contents SET missing_since = now(), updated_at = now() "
-            "WHERE id = ANY($1::bigint[])",
-            gone,
-        )
+        await repo.mark_missing(conn, gone)
         report.missing_ids = gone
     report.added, report.updated = len(report.added_ids), len(report.updated_ids)
     report.missing = len(report.missing_ids)

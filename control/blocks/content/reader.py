@@ -1,4 +1,4 @@
-"""The CONTENT_READER contract: what other blocks (stream, home rows) read of the catalog."""
+"""The CONTENT_READER contract: what other blocks (stream, admin) read of the catalog."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from control.blocks.content import repository as repo
-from control.orchestration.contracts import HandMark, PlayableContent
+from control.orchestration.contracts import CatalogCounts, Hand, PlayableContent
 
 
 class CatalogReader:
@@ -18,7 +18,7 @@ class CatalogReader:
         """The file to stream; None for an unknown content or one whose file went missing."""
         async with self._db.acquire() as conn:
             content = await repo.get_content(conn, content_id)
-        if content is None or content.missing_since is not None:
+        if content is None or not content.available:
             return None
         return PlayableContent(
             content.id,
@@ -28,15 +28,14 @@ class CatalogReader:
             content.file_size,
         )
 
-    async def hands(self, content_id: int) -> list[HandMark]:
+    async def hands(self, content_id: int) -> list[Hand]:
         async with self._db.acquire() as conn:
-            hands = await repo.list_hands(conn, content_id)
-        return [
-            HandMark(h.hand_index, h.start_seconds, h.end_seconds, h.category, h.title)
-            for h in hands
-        ]
+            return await repo.list_hands(conn, content_id)
 
     async def titles(self, content_ids: Sequence[int]) -> dict[int, str]:
         async with self._db.acquire() as conn:
-            contents = await repo.get_contents(conn, content_ids)
-        return {c.id: c.title for c in contents}
+            return await repo.content_titles(conn, content_ids)
+
+    async def counts(self) -> CatalogCounts:
+        async with self._db.acquire() as conn:
+            return await repo.count_catalog(conn)

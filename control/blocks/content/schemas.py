@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from control.blocks.content.repository import Content, Hand, Series
+from control.blocks.content.event_types import EventType
+from control.blocks.content.repository import Content, Series
 
-EventType = Literal["hand_clip", "highlight", "main_event", "bracelet_event", "side_event", "show"]
-SortOrder = Literal["newest", "oldest", "title", "year"]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 ShortText = Annotated[str, msgspec.Meta(max_length=300)]
 Description = Annotated[str, msgspec.Meta(max_length=10_000)]
@@ -27,96 +26,18 @@ UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
 
 
-class ContentOut(msgspec.Struct):
-    id: int
-    series_id: int | None
-    title: str
-    short_title: str | None
-    description: str
-    duration_seconds: float | None
-    file_path: str
-    file_size: int | None
-    brand: str | None
-    event_type: str | None
-    year: int | None
-    quality: str | None
-    thumbnail_path: str | None
-    metadata: dict[str, Any]
-    title_source: Literal["generated", "manual"]
-    title_confidence: float | None
-    # False once a scan no longer finds the file: kept (hands, history), not playable.
-    available: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, content: Content) -> ContentOut:
-        confidence = content.title_confidence
-        return cls(
-            id=content.id,
-            series_id=content.series_id,
-            title=content.title,
-            short_title=content.short_title,
-            description=content.description,
-            duration_seconds=content.duration_seconds,
-            file_path=content.file_path,
-            file_size=content.file_size,
-            brand=content.brand,
-            event_type=content.event_type,
-            year=content.year,
-            quality=content.quality,
-            thumbnail_path=content.thumbnail_path,
-            metadata=content.metadata,
-            title_source=content.title_source,  # type: ignore[arg-type]
-            title_confidence=None if confidence is None else round(confidence, 3),
-            available=content.missing_since is None,
-            created_at=content.created_at,
-            updated_at=content.updated_at,
-        )
-
-
 class ContentPage(msgspec.Struct):
-    items: list[ContentOut]
+    items: list[Content]
     total: int
     limit: int
     offset: int
-
-
-class SeriesOut(msgspec.Struct):
-    id: int
-    slug: str
-    title: str
-    brand: str | None
-    year: int | None
-    description: str
-    content_count: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, series: Series) -> SeriesOut:
-        return cls(**{name: getattr(series, name) for name in cls.__struct_fields__})
 
 
 class SeriesPageOut(msgspec.Struct):
-    items: list[SeriesOut]
+    items: list[Series]
     total: int
     limit: int
     offset: int
-
-
-class HandOut(msgspec.Struct):
-    hand_index: int
-    start_seconds: float
-    end_seconds: float
-    category: str | None
-    title: str
-    players: list[str]
-    pot_size: float | None
-
-    @classmethod
-    def of(cls, hand: Hand) -> HandOut:
-        return cls(**{name: getattr(hand, name) for name in cls.__struct_fields__})
 
 
 class ContentCreate(msgspec.Struct, forbid_unknown_fields=True):

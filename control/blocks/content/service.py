@@ -7,9 +7,12 @@ L1 key, so no reader (this process or another) serves a stale entry after the ed
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import Any
 
 import asyncpg
@@ -18,37 +21,43 @@ import msgspec
 from control.blocks.content import repository as repo
 from control.blocks.content.errors import (
     ContentInvalid,
-    ContentNotFound,
     ContentPathTaken,
     HandsInvalid,
     SeriesNotFound,
 )
 from control.blocks.content.library import ScanReport, generated_columns, import_library
 from control.blocks.content.media import probe_media
+from control.blocks.content.repository import Content, ContentFilter, Series, SortOrder
 from control.blocks.content.schemas import (
     ContentCreate,
-    ContentOut,
     ContentPage,
     ContentUpdate,
     HandIn,
-    HandOut,
-    SeriesOut,
     SeriesPageOut,
-    SortOrder,
 )
 from control.db.pool import Connection
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import CacheKeys, L1Cache, TitleGenerator
+from control.orchestration.contracts import (
+    CacheKeys,
+    ContentNotFound,
+    Hand,
+    L1Cache,
+    TitleGenerator,
+)
 
 SOURCE = "content"
 MAX_HANDS = 500
 # A hand may end a little after the probed duration (containers round their last frame).
 _DURATION_SLACK_SECONDS = 1.0
+# Linux's limits on one path component and on a whole path (bytes).
+NAME_MAX = 255
+PATH_MAX = 4096
 ScanProgressFn = Callable[[int, int, str], Awaitable[None]]
 
 
 def catalog_path(text: str, field: str = "file_path") -> str:
-    """A file path as the catalog stores it (relative to NAS_ROOT); ContentInvalid if unsafe."""
+    """A file path as the catalog stores it (relative to NAS_ROOT); ContentInvalid if unsafe
+    or longer than a filesystem allows."""
     path = PurePosixPath(text)
     parts = path.parts
     bad = (
@@ -65,7 +74,17 @@ def catalog_path(text: str, field: str = "file_path") -> str:
             "'..' parts",
             details={"field": field},
         )
+    if len(text.encode()) >= PATH_MAX or any(len(p.encode()) > NAME_MAX for p in parts):
+        raise ContentInvalid(
+            f"{field} is longer than a filesystem allows ({NAME_MAX} bytes per name, "
+            f"{PATH_MAX} in all)",
+            details={"field": field},
+        )
     return text
+
+
+def _not_found(content_id: int) -> ContentNotFound:
+    return ContentNotFound(f"no content {content_id}", details={"id": content_id})
 
 
 class ContentService:
@@ -93,50 +112,50 @@ class ContentService:
     # reads ----------------------------------------------------------------------------------
 
     async def list_contents(
-        self, filters: repo.ContentFilter, sort: SortOrder, limit: int, offset: int
+        self, filters: ContentFilter, sort: SortOrder, limit: int, offset: int
     ) -> ContentPage:
         async with self.db.acquire() as conn:
             page = await repo.list_contents(conn, filters, sort=sort, limit=limit, offset=offset)
-        return ContentPage([ContentOut.of(c) for c in page.items], page.total, limit, offset)
+        return ContentPage(page.items, page.total, limit, offset)
 
-    async def content(self, content_id: int) -> ContentOut:
+    async def content(self, content_id: int) -> Content:
         """One content, from L1 when cached; ContentNotFound otherwise."""
 
         async def load() -> dict[str, Any]:
             async with self.db.acquire() as conn:
                 found = await repo.get_content(conn, content_id)
             if found is None:
-                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
-            return msgspec.to_builtins(ContentOut.of(found))  # type: ignore[no-any-return]
+                raise _not_found(content_id)
+            return msgspec.to_builtins(found)  # type: ignore[no-any-return]
 
         cached = await self.cache.get_or_compute(
             CacheKeys.content(content_id), CacheKeys.CONTENT_TTL, load
         )
-        return msgspec.convert(cached, ContentOut, strict=False)
+        return msgspec.convert(cached, Content, strict=False)
 
-    async def hands(self, content_id: int) -> list[HandOut]:
+    async def hands(self, content_id: int) -> list[Hand]:
         async with self.db.acquire() as conn:
             if await repo.get_content(conn, content_id) is None:
-                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
-            return [HandOut.of(h) for h in await repo.list_hands(conn, content_id)]
+                raise _not_found(content_id)
+            return await repo.list_hands(conn, content_id)
 
     async def list_series(
         self, brand: str | None, year: int | None, limit: int, offset: int
     ) -> SeriesPageOut:
         async with self.db.acquire() as conn:
             page = await repo.list_series(conn, brand=brand, year=year, limit=limit, offset=offset)
-        return SeriesPageOut([SeriesOut.of(s) for s in page.items], page.total, limit, offset)
+        return SeriesPageOut(page.items, page.total, limit, offset)
 
-    async def series(self, series_id: int) -> SeriesOut:
+    async def series(self, series_id: int) -> Series:
         async with self.db.acquire() as conn:
             found = await repo.get_series(conn, series_id)
         if found is None:
             raise SeriesNotFound(f"no series {series_id}", details={"id": series_id})
-        return SeriesOut.of(found)
+        return found
 
     # writes ---------------------------------------------------------------------------------
 
-    async def create(self, body: ContentCreate) -> ContentOut:
+    async def create(self, body: ContentCreate) -> Content:
         values = {k: v for k, v in msgspec.structs.asdict(body).items() if v not in (None, {})}
         values["file_path"] = catalog_path(body.file_path)
         if body.thumbnail_path is not None:
@@ -152,15 +171,18 @@ class ContentService:
         async with self.db.acquire() as conn:
             await self._check_series(conn, body.series_id)
             try:
-                created = await repo.insert_content(
-                    conn, values, title_source=title_source, missing_since=missing_since
-                )
+                async with conn.transaction():
+                    created = await repo.insert_content(
+                        conn, values, title_source=title_source, missing_since=missing_since
+                    )
+                    # An admin cataloguing a deleted path again lifts its exclusion.
+                    await repo.include_path(conn, created.file_path)
             except asyncpg.UniqueViolationError:
                 raise ContentPathTaken(
                     "this file is already in the catalog", details={"file_path": body.file_path}
                 ) from None
         await self._changed("content.created", created.id)
-        return ContentOut.of(created)
+        return created
 
     def _generated(self, file_path: str) -> dict[str, Any]:
         generated = self.titles.generate(PurePosixPath(file_path).name, file_path)
@@ -168,58 +190,70 @@ class ContentService:
 
     async def _probed(self, file_path: str, *, probe: bool) -> tuple[bool, dict[str, Any]]:
         """Whether the file is on the NAS, and then (if `probe`) its duration, quality, size."""
-        path = self.nas_root / file_path
-        if not await asyncio.to_thread(path.is_file):
+        stat = await asyncio.to_thread(_stat_file, self.nas_root / file_path)
+        if stat is None:
             return False, {}
-        if not probe:
-            return True, {}
-        media = await asyncio.to_thread(probe_media, path)
-        values: dict[str, Any] = {"file_size": path.stat().st_size}
-        if media is not None:
-            values |= {"duration_seconds": media.duration_seconds, "quality": media.quality}
+        values: dict[str, Any] = {"file_size": stat.st_size}
+        if probe:
+            media = await asyncio.to_thread(probe_media, self.nas_root / file_path)
+            if media is not None:
+                values |= {"duration_seconds": media.duration_seconds, "quality": media.quality}
         return True, {k: v for k, v in values.items() if v is not None}
 
     async def _check_series(self, conn: Connection, series_id: int | None) -> None:
         if series_id is not None and not await repo.series_exists(conn, series_id):
             raise ContentInvalid(f"no series {series_id}", details={"field": "series_id"})
 
-    async def update(self, content_id: int, body: ContentUpdate) -> ContentOut:
+    async def update(self, content_id: int, body: ContentUpdate) -> Content:
         changes = body.changes()
-        if "file_path" in changes:
+        moved = "file_path" in changes
+        if moved:
             changes["file_path"] = catalog_path(changes["file_path"])
+            # A new path is checked like a POST's: a file that is not there makes the entry
+            # missing (unplayable) until a scan finds it.
+            on_nas, probed = await self._probed(changes["file_path"], probe=False)
+            changes = {**probed, **changes}
         if changes.get("thumbnail_path") is not None:
             catalog_path(changes["thumbnail_path"], "thumbnail_path")
         async with self.db.acquire() as conn:
             await self._check_series(conn, changes.get("series_id"))
             try:
-                updated = await repo.update_content(conn, content_id, changes)
+                async with conn.transaction():
+                    updated = await repo.update_content(conn, content_id, changes)
+                    if updated is not None and moved:
+                        updated = await repo.set_availability(conn, content_id, on_nas)
+                        await repo.include_path(conn, changes["file_path"])
             except asyncpg.UniqueViolationError:
                 raise ContentPathTaken(
                     "another entry has this file", details={"file_path": changes["file_path"]}
                 ) from None
         if updated is None:
-            raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+            raise _not_found(content_id)
         if changes:
             await self._changed("content.updated", content_id)
-        return ContentOut.of(updated)
+        return updated
 
     async def delete(self, content_id: int) -> None:
-        async with self.db.acquire() as conn:
-            if not await repo.delete_content(conn, content_id):
-                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+        """Delete the entry; later scans leave its file out."""
+        async with self.db.acquire() as conn, conn.transaction():
+            file_path = await repo.delete_content(conn, content_id)
+            if file_path is None:
+                raise _not_found(content_id)
+            await repo.exclude_path(conn, file_path)
         await self._changed("content.deleted", content_id)
 
-    async def replace_hands(self, content_id: int, hands: Sequence[HandIn]) -> list[HandOut]:
+    async def replace_hands(self, content_id: int, hands: Sequence[HandIn]) -> list[Hand]:
         async with self.db.acquire() as conn:
             content = await repo.get_content(conn, content_id)
             if content is None:
-                raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
+                raise _not_found(content_id)
             check_hands(hands, content.duration_seconds)
-            saved = await repo.replace_hands(
-                conn, content_id, [msgspec.structs.asdict(h) for h in hands]
-            )
+            async with conn.transaction():
+                saved = await repo.replace_hands(
+                    conn, content_id, [msgspec.structs.asdict(h) for h in hands]
+                )
         await self._changed("content.updated", content_id)
-        return [HandOut.of(h) for h in saved]
+        return saved
 
     # the library ----------------------------------------------------------------------------
 
@@ -230,6 +264,24 @@ class ContentService:
 
     async def announce_scan(self, report: ScanReport, job_id: str | None) -> None:
         await announce_scan(self.bus, report, self.cache, job_id=job_id)
+
+
+def _stat_file(path: Path) -> os.stat_result | None:
+    """The file's stat when `path` is a regular file; None when it is not there.
+
+    A path no filesystem can hold is the client's mistake (ContentInvalid); any other OS
+    error (permissions, a loop of links, an unmounted share) means the file is not usable
+    there now, which the catalog records as missing.
+    """
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise ContentInvalid(
+                "file_path is longer than the filesystem allows", details={"field": "file_path"}
+            ) from None
+        return None
+    return stat if S_ISREG(stat.st_mode) else None
 
 
 async def announce_scan(

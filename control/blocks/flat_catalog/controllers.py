@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, get
-from litestar.di import NamedDependency, Provide
+from litestar import get
+from litestar.di import NamedDependency
 
 from control.blocks.flat_catalog.rows import ROW_LENGTH, SERIES_ROWS
 from control.blocks.flat_catalog.schemas import HomeOut
 from control.blocks.flat_catalog.service import HomeService
-from control.orchestration.block import BlockContext
 from control.orchestration.contracts import Principal
-from control.orchestration.identity import authenticated
+from control.orchestration.identity import SignedInController
 from control.web.openapi import error_responses
 
 HOME_DESCRIPTION = (
@@ -23,24 +22,13 @@ HOME_DESCRIPTION = (
 )
 
 
-def provide_home(block_context: NamedDependency[BlockContext]) -> HomeService:
-    service: HomeService = block_context.state["service"]
-    return service
-
-
-class HomeController(Controller):
+class HomeController(SignedInController):
     path = "/home"
     tags = ["home"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    dependencies = {"home_service": Provide(provide_home, sync_to_thread=False)}  # noqa: RUF012
 
-    @get(
-        "",
-        guards=[authenticated],
-        responses=error_responses(401),
-        description=HOME_DESCRIPTION,
-    )
+    @get("", responses=error_responses(401), description=HOME_DESCRIPTION)
     async def home(
-        self, principal: NamedDependency[Principal], home_service: NamedDependency[HomeService]
+        self, principal: NamedDependency[Principal], home: NamedDependency[HomeService]
     ) -> HomeOut:
         """The caller's home rows (see HOME_DESCRIPTION)."""
-        return msgspec.convert(await home_service.home(principal.user_id), HomeOut)
+        return msgspec.convert(await home.home(principal.user_id), HomeOut)

@@ -129,8 +129,8 @@ async def series_rows(conn: Connection) -> list[dict[str, Any]]:
 async def best_hands(conn: Connection) -> dict[str, Any]:
     """Curated hands with the position to jump to."""
     rows = await conn.fetch(
-        f"""SELECT {_ITEM}, h.id AS hand_id, h.title AS hand_title, h.start_seconds,
-                   h.end_seconds, h.category, h.players, h.pot_size
+        f"""SELECT {_ITEM}, h.id AS hand_id, h.hand_index, h.title AS hand_title,
+                   h.start_seconds, h.end_seconds, h.category, h.players, h.pot_size
             FROM best_hands h JOIN contents c ON c.id = h.content_id
             WHERE c.missing_since IS NULL
             ORDER BY h.pot_size DESC NULLS LAST, h.created_at DESC, h.id DESC LIMIT $1""",
@@ -141,6 +141,8 @@ async def best_hands(conn: Connection) -> dict[str, Any]:
             **_item(r),
             "hand": {
                 "id": r["hand_id"],
+                "content_id": r["id"],
+                "hand_index": r["hand_index"],
                 "title": r["hand_title"],
                 "category": r["category"],
                 "players": list(r["players"]),

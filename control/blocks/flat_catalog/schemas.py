@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import msgspec
 
+from control.orchestration.contracts import Hand
+
 
 class WatchProgress(msgspec.Struct):
     position_seconds: float
     duration_seconds: float
     ratio: float
     updated_at: str
-
-
-class HandTarget(msgspec.Struct):
-    """A curated hand: the player jumps to start_seconds."""
-
-    id: int
-    title: str
-    category: str | None
-    players: list[str]
-    pot_size: float | None
-    start_seconds: float
-    end_seconds: float
 
 
 class HomeItem(msgspec.Struct, omit_defaults=True):
@@ -36,7 +26,7 @@ class HomeItem(msgspec.Struct, omit_defaults=True):
     created_at: str
     progress: WatchProgress | None = None  # Continue Watching only
     views_7d: int | None = None  # Trending only
-    hand: HandTarget | None = None  # Best Hands only
+    hand: Hand | None = None  # Best Hands only: the player jumps to start_seconds
 
 
 class HomeRow(msgspec.Struct):

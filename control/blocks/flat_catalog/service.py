@@ -33,6 +33,9 @@ class HomeService:
         self._views_timeout = views_timeout
         self._views_down = False  # logged once per outage, not once per request
 
+    async def probe(self) -> None:
+        await self._pool.fetchval("SELECT 1 FROM contents LIMIT 1")
+
     async def home(self, user_id: int) -> dict[str, Any]:
         """{rows: [...]} in the contract's order, empty rows left out."""
         shared = await self._cache.get_or_compute(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post, put
-from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter
+from litestar import Request, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
 
 from control.blocks.stream.schemas import (
     ProgressIn,
@@ -18,43 +18,26 @@ from control.blocks.stream.schemas import (
 )
 from control.blocks.stream.service import StreamService
 from control.blocks.stream.sessions import StreamSessions
-from control.orchestration.block import BlockContext
 from control.orchestration.contracts import Principal
-from control.orchestration.identity import authenticated
+from control.orchestration.identity import SignedInController
 from control.web.openapi import error_responses
+from control.web.params import Id
 
-# Content ids are PostgreSQL bigints: a larger number is a client error, not a driver crash.
-ContentId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="Content id")]
-Sid = Annotated[UUID, Parameter(description="Stream session id (uuid)")]
-
-
-def provide_service(block_context: NamedDependency[BlockContext]) -> StreamService:
-    service: StreamService = block_context.state["service"]
-    return service
-
-
-def provide_sessions(block_context: NamedDependency[BlockContext]) -> StreamSessions:
-    sessions: StreamSessions = block_context.state["sessions"]
-    return sessions
+Sid = Annotated[UUID, PathParameter(description="Stream session id (uuid)")]
 
 
 def _client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-class StreamController(Controller):
+class StreamController(SignedInController):
     path = "/stream"
     tags = ["stream"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    guards = [authenticated]  # noqa: RUF012
-    dependencies = {  # noqa: RUF012
-        "stream": Provide(provide_service, sync_to_thread=False),
-        "sessions": Provide(provide_sessions, sync_to_thread=False),
-    }
 
     @post("/{content_id:int}/token", status_code=201, responses=error_responses(401, 404))
     async def token(
         self,
-        content_id: ContentId,
+        content_id: Id,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         stream: NamedDependency[StreamService],
@@ -103,7 +86,7 @@ class StreamController(Controller):
     @put("/{content_id:int}/progress", status_code=200, responses=error_responses(401, 404))
     async def put_progress(
         self,
-        content_id: ContentId,
+        content_id: Id,
         data: JSONBody[ProgressIn],
         principal: NamedDependency[Principal],
         stream: NamedDependency[StreamService],
@@ -119,7 +102,7 @@ class StreamController(Controller):
     @get("/{content_id:int}/progress", responses=error_responses(401, 404))
     async def get_progress(
         self,
-        content_id: ContentId,
+        content_id: Id,
         principal: NamedDependency[Principal],
         stream: NamedDependency[StreamService],
     ) -> ProgressOut:
@@ -127,8 +110,6 @@ class StreamController(Controller):
         return await stream.progress(principal.user_id, content_id)
 
     @get("/{content_id:int}/info", responses=error_responses(401, 404))
-    async def info(
-        self, content_id: ContentId, stream: NamedDependency[StreamService]
-    ) -> StreamInfoOut:
+    async def info(self, content_id: Id, stream: NamedDependency[StreamService]) -> StreamInfoOut:
         """Duration, hand marks, skip zones (the gaps between hands) and the best-hands count."""
         return await stream.info(content_id)

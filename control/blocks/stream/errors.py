@@ -10,13 +10,6 @@ class StreamError(WsoptvError):
     status = 400
 
 
-class ContentNotFound(StreamError):
-    """No playable content with this id (unknown, deleted, or without a file)."""
-
-    code = "CONTENT_NOT_FOUND"
-    status = 404
-
-
 class StreamNotFound(StreamError):
     """No live stream session with this sid belongs to the caller.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from control.orchestration.contracts import HandMark
+from control.orchestration.contracts import Hand
 
 # A gap shorter than this is a cut between two hands, not something worth a skip button.
 MIN_SKIP_SECONDS = 1.0
@@ -18,7 +18,7 @@ class SkipZone:
 
 
 def skip_zones(
-    hands: Sequence[HandMark], duration_seconds: float | None, *, minimum: float = MIN_SKIP_SECONDS
+    hands: Sequence[Hand], duration_seconds: float | None, *, minimum: float = MIN_SKIP_SECONDS
 ) -> list[SkipZone]:
     """The stretches outside every hand, in order: before the first, between, after the last.
 

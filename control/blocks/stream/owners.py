@@ -33,26 +33,15 @@ class StreamOwners:
         """Record (or refresh, on renewal) the owner of `sid` for another full lifetime."""
         await self.redis.set(OWNER_KEY + sid, f"{owner.user_id}:{owner.content_id}", ex=self.ttl)
 
-    async def owner(self, sid: str) -> StreamOwner | None:
-        raw = await self.redis.get(OWNER_KEY + sid)
-        return None if raw is None else _parse(raw)
-
-    async def owned_by(self, sid: str, user_id: int) -> StreamOwner | None:
-        """The record of `sid` if `user_id` owns it, else None (unknown and foreign alike)."""
-        owner = await self.owner(sid)
-        return owner if owner is not None and owner.user_id == user_id else None
-
     async def renewable(self, sid: str, user_id: int) -> StreamOwner | None:
-        """Like owned_by, but None too once the stream was ended (by its player at the edge
+        """The owner record of `sid` if `user_id` owns it and it can still play: None for an
+        unknown or foreign sid, and once the stream was ended (by its player at the edge
         or through the API): a new token for it could never play."""
         raw, ended = await self.redis.mget([OWNER_KEY + sid, streams.ended_key(sid)])
         if raw is None or ended is not None:
             return None
         owner = _parse(raw)
         return owner if owner.user_id == user_id else None
-
-    async def forget(self, sid: str) -> None:
-        await self.redis.delete(OWNER_KEY + sid)
 
 
 def _parse(raw: bytes | str) -> StreamOwner:

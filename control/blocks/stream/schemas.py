@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from control.orchestration.contracts import Hand
+
 # Bounds stop absurd numbers (and JSON's 1e999 = infinity) before any work; 10^7 s is
 # 115 days, longer than any recording.
 _MAX_SECONDS = 10_000_000.0
@@ -64,14 +66,6 @@ class ProgressOut(msgspec.Struct, omit_defaults=True):
     applied: bool | None = None
 
 
-class HandOut(msgspec.Struct):
-    hand_index: int
-    start_seconds: float
-    end_seconds: float
-    category: str | None
-    title: str
-
-
 class SkipZoneOut(msgspec.Struct):
     start_seconds: float
     end_seconds: float
@@ -81,6 +75,6 @@ class StreamInfoOut(msgspec.Struct):
     content_id: int
     title: str
     duration_seconds: float | None
-    hands: list[HandOut]
+    hands: list[Hand]
     skip_zones: list[SkipZoneOut]
     best_hands: int

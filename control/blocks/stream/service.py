@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 
-from control.blocks.stream.errors import ContentNotFound, StreamNotFound
+from control.blocks.stream.errors import StreamNotFound
 from control.blocks.stream.info import skip_zones
 from control.blocks.stream.owners import StreamOwner, StreamOwners
 from control.blocks.stream.progress import Progress, get_progress, save_progress
 from control.blocks.stream.schemas import (
-    HandOut,
     ProgressIn,
     ProgressOut,
     SkipZoneOut,
@@ -22,7 +20,13 @@ from control.blocks.stream.schemas import (
 )
 from control.blocks.stream.tokens import IssuedToken, StreamTokenIssuer
 from control.orchestration.bus import Event, MessageBus
-from control.orchestration.contracts import CacheKeys, ContentReader, L1Cache, PlayableContent
+from control.orchestration.contracts import (
+    CacheKeys,
+    ContentNotFound,
+    ContentReader,
+    L1Cache,
+    PlayableContent,
+)
 
 SOURCE = "stream"
 
@@ -32,24 +36,23 @@ class StreamService:
         self,
         db: asyncpg.Pool,
         bus: MessageBus,
-        content: Callable[[], ContentReader],
+        content: ContentReader,
         issuer: StreamTokenIssuer,
         owners: StreamOwners,
-        cache: Callable[[], L1Cache],
+        cache: L1Cache,
     ) -> None:
         self.db = db
         self.bus = bus
-        # Resolved per call: the content block may go down and come back while we run.
-        self._content = content
+        self.content = content
         self.issuer = issuer
         self.owners = owners
-        self._cache = cache
+        self.cache = cache
 
     async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
         await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
 
     async def playable(self, content_id: int) -> PlayableContent:
-        content = await self._content().playable(content_id)
+        content = await self.content.playable(content_id)
         if content is None:
             raise ContentNotFound(
                 f"no playable content with id {content_id}", details={"content_id": content_id}
@@ -129,7 +132,7 @@ class StreamService:
         if result.applied:
             # The caller's next GET /api/home must show this: the event's invalidation runs
             # in a task of its own (and in other processes), so drop the row here too.
-            await self._cache().invalidate(CacheKeys.home_user(user_id))
+            await self.cache.invalidate(CacheKeys.home_user(user_id))
             await self._emit(
                 "stream.progress_updated",
                 {"user_id": user_id, "content_id": content.id, "state": result.progress.state},
@@ -157,16 +160,13 @@ class StreamService:
     async def info(self, content_id: int) -> StreamInfoOut:
         """Duration, hand marks, the skip zones between hands and the number of best hands."""
         content = await self.playable(content_id)
-        hands = await self._content().hands(content.id)
+        hands = await self.content.hands(content.id)
         ordered = sorted(hands, key=lambda h: (h.start_seconds, h.hand_index))
         return StreamInfoOut(
             content_id=content.id,
             title=content.title,
             duration_seconds=content.duration_seconds,
-            hands=[
-                HandOut(h.hand_index, h.start_seconds, h.end_seconds, h.category, h.title)
-                for h in ordered
-            ],
+            hands=ordered,
             skip_zones=[
                 SkipZoneOut(z.start_seconds, z.end_seconds)
                 for z in skip_zones(ordered, content.duration_seconds)

@@ -5,15 +5,12 @@ The limiter's keys belong to the edge; shared/streams.py is the one place that k
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
 from control.blocks.stream.errors import StreamNotFound
-from control.blocks.stream.owners import StreamOwners
 from control.blocks.stream.schemas import StreamSessionOut, StreamSessionsOut
-from control.orchestration.bus import MessageBus
 from control.orchestration.contracts import ContentReader
 from shared import streams
 
@@ -31,17 +28,13 @@ class StreamSessions:
     def __init__(
         self,
         redis: Redis,
-        owners: StreamOwners,
-        bus: MessageBus,
-        content: Callable[[], ContentReader],
+        content: ContentReader,
         *,
         per_user_limit: int,
         ended_for_seconds: int,
     ) -> None:
         self.redis = redis
-        self.owners = owners
-        self.bus = bus
-        self._content = content
+        self.content = content
         self.per_user_limit = per_user_limit
         self.ended_for_ms = ended_for_seconds * 1000
 
@@ -49,7 +42,7 @@ class StreamSessions:
         """The user's live leases, oldest first, with the content's title."""
         live = await streams.user_leases(self.redis, str(user_id))
         ids = sorted({cid for lease in live if (cid := _content_id(lease.content_id))})
-        titles = await self._content().titles(ids) if ids else {}
+        titles = await self.content.titles(ids) if ids else {}
         sessions = []
         for lease in live:
             content_id = _content_id(lease.content_id)

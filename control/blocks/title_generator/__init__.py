@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from control.blocks.title_generator.batches import TitleBatches
 from control.blocks.title_generator.controllers import TitleController
 from control.blocks.title_generator.parser import generate_title
 from control.orchestration.block import Block, BlockContext, Provision
@@ -17,13 +19,28 @@ class ParserTitleGenerator:
         return generate_title(file_name, file_path).to_dict()
 
 
-def _provide(_: BlockContext) -> ParserTitleGenerator:
-    return ParserTitleGenerator()
+@dataclass(frozen=True, slots=True)
+class TitleServices:
+    generator: ParserTitleGenerator
+    batches: TitleBatches
+
+
+async def start(ctx: BlockContext) -> TitleServices:
+    settings = ctx.settings
+    return TitleServices(
+        ParserTitleGenerator(),
+        TitleBatches(settings.title_batch_workers, settings.title_batches_per_process),
+    )
+
+
+async def stop(services: TitleServices) -> None:
+    services.batches.close()
 
 
 BLOCK = Block(
     name="title_generator",
-    provides=(Provision(TITLE_GENERATOR, _provide),),
+    start=start,
+    stop=stop,
+    provides=(Provision(TITLE_GENERATOR, lambda s: s.generator),),
     route_handlers=(TitleController,),
-    description="display titles and metadata parsed from archive file names",
 )

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, post
+from litestar import post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from control.blocks.title_generator.parser import MAX_BATCH, generate_title, generate_titles
-from control.orchestration.identity import authenticated
-from control.web.openapi import BEARER, error_responses
+from control.blocks.title_generator.batches import TitleBatches
+from control.blocks.title_generator.parser import MAX_BATCH, generate_title
+from control.orchestration.identity import SignedInController
+from control.web.openapi import error_responses
 
 
 class TitleRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,30 +36,20 @@ class TitleBatchOut(msgspec.Struct):
     results: list[TitleOut]  # in the order of the request's items
 
 
-class TitleController(Controller):
+class TitleController(SignedInController):
     path = "/titles"
-    tags = ["titles"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    guards = [authenticated]  # noqa: RUF012
-    security = BEARER
+    tags = ["titles"]  # noqa: RUF012 (Litestar reads it as a class attribute)
 
-    @post(
-        "/generate",
-        status_code=200,
-        responses=error_responses(401),
-        sync_to_thread=False,
-    )
+    @post("/generate", status_code=200, responses=error_responses(401), sync_to_thread=False)
     def generate(self, data: JSONBody[TitleRequest]) -> TitleOut:
         """Parse a file name (and optionally its NAS path) into titles and metadata."""
-        result = generate_title(data.file_name, data.file_path).to_dict()
-        return TitleOut(**result)
+        return TitleOut(**generate_title(data.file_name, data.file_path).to_dict())
 
-    @post(
-        "/generate/batch",
-        status_code=200,
-        responses=error_responses(401),
-        sync_to_thread=False,
-    )
-    def generate_batch(self, data: JSONBody[TitleBatchRequest]) -> TitleBatchOut:
-        """The same for 1..500 names at once; results in the order of the items."""
-        results = generate_titles([(item.file_name, item.file_path) for item in data.items])
-        return TitleBatchOut([TitleOut(**result.to_dict()) for result in results])
+    @post("/generate/batch", status_code=200, responses=error_responses(401))
+    async def generate_batch(
+        self, data: JSONBody[TitleBatchRequest], batches: NamedDependency[TitleBatches]
+    ) -> TitleBatchOut:
+        """The same for 1..500 names at once, results in the items' order. Parsed in a worker
+        process; TITLES_BUSY (503, Retry-After) while this server runs its most batches."""
+        results = await batches.generate([(i.file_name, i.file_path) for i in data.items])
+        return TitleBatchOut([TitleOut(**result) for result in results])

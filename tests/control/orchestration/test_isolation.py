@@ -41,7 +41,7 @@ async def test_a_failing_health_probe_takes_the_block_out_until_it_recovers(
     app = app_with(settings, [*discover(), FLAKY])
     async with running(app) as client:
         assert (await client.get("/api/flaky/ping")).json() == {"pong": "flaky"}
-        app.state.registry.context("flaky").state["sick"] = True
+        app.state.registry.services("flaky").sick = True
 
         health = await client.get("/api/health")
         assert health.status_code == 200  # a block down is degraded, not a dependency down
@@ -53,7 +53,7 @@ async def test_a_failing_health_probe_takes_the_block_out_until_it_recovers(
         assert (down.status_code, error_code(down)) == (503, "BLOCK_UNAVAILABLE")
         assert (await client.get("/api/health")).json()["blocks"]["auth"]["status"] == "healthy"
 
-        app.state.registry.context("flaky").state["sick"] = False
+        app.state.registry.services("flaky").sick = False
         await client.get("/api/health")
         assert (await client.get("/api/flaky/ping")).status_code == 200
 

@@ -22,7 +22,7 @@ def test_discovery_finds_every_block_in_the_documented_waves() -> None:
     waves = BlockRegistry(discover()).validate()
     assert names(waves) == [
         ["auth", "cache", "title_generator"],
-        ["content", "flat_catalog", "search", "worker"],
+        ["content", "flat_catalog"],
         ["admin", "stream"],
     ]
 
@@ -81,7 +81,7 @@ class FakeAuthenticator:
 
 def provider(version: str = "1.4.0") -> Block:
     contract = Contract(AUTHENTICATOR.name, version, AUTHENTICATOR.protocol)
-    return Block("auth", provides=(Provision(contract, lambda ctx: FakeAuthenticator()),))
+    return Block("auth", provides=(Provision(contract, lambda _: FakeAuthenticator()),))
 
 
 @pytest.mark.parametrize("wanted", ["2.0", "1.5"])
@@ -115,16 +115,15 @@ async def test_start_goes_wave_by_wave_and_stop_in_reverse(db: Any, redis: Any) 
         async def start(ctx: BlockContext) -> None:
             events.append(f"start {name}")
 
-        async def stop(ctx: BlockContext) -> None:
+        async def stop(services: None) -> None:
             events.append(f"stop {name}")
 
         requires = {"l1": ("l0",), "l2": ("l1",)}.get(name, ())
-        return Block(name, requires=requires, on_start=start, on_stop=stop)
+        return Block(name, start=start, stop=stop, requires=requires)
 
     registry = BlockRegistry([recorded("l2"), recorded("l1"), recorded("l0")])
     registry.validate()
-    registry.build_contexts(ControlSettings(), MessageBus())
-    await registry.start(db, redis)
+    await registry.start(ControlSettings(), MessageBus(), db, redis)
     await registry.stop()
     assert events == ["start l0", "start l1", "start l2", "stop l2", "stop l1", "stop l0"]
 
@@ -135,14 +134,13 @@ async def test_failed_start_marks_the_block_and_blocks_its_dependents(db: Any, r
 
     registry = BlockRegistry(
         [
-            Block("broken", on_start=explode),
+            Block("broken", start=explode),
             Block("needs_broken", requires=("broken",)),
             Block("fine"),
         ]
     )
     registry.validate()
-    registry.build_contexts(ControlSettings(), MessageBus())
-    await registry.start(db, redis)
+    await registry.start(ControlSettings(), MessageBus(), db, redis)
     assert registry.state("broken").status is BlockStatus.FAILED
     assert "disk on fire" in (registry.state("broken").error or "")
     assert registry.state("needs_broken").status is BlockStatus.BLOCKED
@@ -158,13 +156,13 @@ async def test_a_block_whose_provision_failed_stays_failed_after_a_probe(
     async def start(ctx: BlockContext) -> None:
         events.append("start")
 
-    async def stop(ctx: BlockContext) -> None:
+    async def stop(services: None) -> None:
         events.append("stop")
 
-    async def probe(ctx: BlockContext) -> None:
+    async def probe(services: None) -> None:
         events.append("probe")
 
-    def broken_factory(ctx: BlockContext) -> Any:
+    def broken_factory(services: None) -> Any:
         raise RuntimeError("factory broke")
 
     registry = BlockRegistry(
@@ -172,15 +170,14 @@ async def test_a_block_whose_provision_failed_stays_failed_after_a_probe(
             Block(
                 "auth",
                 provides=(Provision(AUTHENTICATOR, broken_factory),),
-                on_start=start,
-                on_stop=stop,
+                start=start,
+                stop=stop,
                 health=probe,
             )
         ]
     )
     registry.validate()
-    registry.build_contexts(ControlSettings(), MessageBus())
-    await registry.start(db, redis)
+    await registry.start(ControlSettings(), MessageBus(), db, redis)
     assert registry.state("auth").status is BlockStatus.FAILED
     await registry.check_health()
     assert registry.state("auth").status is BlockStatus.FAILED

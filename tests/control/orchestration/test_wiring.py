@@ -23,7 +23,7 @@ def ping() -> dict[str, bool]:
     return {"ok": True}
 
 
-LISTENER = Block("listener", requires=("auth",), route_handlers=(ping,), on_start=_subscribe)
+LISTENER = Block("listener", start=_subscribe, requires=("auth",), route_handlers=(ping,))
 
 
 async def test_subscriptions_are_made_once_at_start(

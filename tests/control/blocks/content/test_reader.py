@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 from litestar import Litestar
 
-from control.orchestration.contracts import CONTENT_READER, HandMark, PlayableContent
+from control.orchestration.contracts import CONTENT_READER, CatalogCounts, PlayableContent
 
 
 async def test_reader_serves_playable_files_hands_and_titles(
@@ -33,8 +33,12 @@ async def test_reader_serves_playable_files_hands_and_titles(
     assert await reader.playable(here) == PlayableContent(here, "Here", "lib/Here.mp4", 120.5, 1000)
     assert await reader.playable(gone) is None  # the file is not there to stream
     assert await reader.playable(999_999) is None
-    assert await reader.hands(here) == [
-        HandMark(1, 1.0, 5.0, None, "first"),
-        HandMark(3, 10.0, 20.0, None, "big pot"),
+    hands = await reader.hands(here)
+    assert [(h.content_id, h.hand_index, h.start_seconds, h.end_seconds, h.title) for h in hands] == [
+        (here, 1, 1.0, 5.0, "first"),
+        (here, 3, 10.0, 20.0, "big pot"),
     ]
     assert await reader.titles([gone, 999_999, here]) == {here: "Here", gone: "Gone"}
+    assert await reader.counts() == CatalogCounts(
+        total=2, available=1, missing=1, series=0, best_hands=2
+    )

@@ -10,12 +10,15 @@ import httpx
 import pytest
 
 from control.blocks.stream.info import SkipZone, skip_zones
-from control.orchestration.contracts import HandMark
+from control.orchestration.contracts import Hand
 from tests.control.conftest import error_code
 
 
-def hands(*spans: tuple[float, float]) -> list[HandMark]:
-    return [HandMark(i, start, end, None, f"hand {i}") for i, (start, end) in enumerate(spans)]
+def hands(*spans: tuple[float, float]) -> list[Hand]:
+    return [
+        Hand(i + 1, 1, i, start, end, None, f"hand {i}", [], None)
+        for i, (start, end) in enumerate(spans)
+    ]
 
 
 @pytest.mark.parametrize(

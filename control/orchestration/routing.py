@@ -53,7 +53,7 @@ def _field_provider(registry: BlockRegistry, block: str, field: str) -> Provide:
         # The availability guard ran first: the block started, its services exist.
         return getattr(registry.services(block), field)
 
-    return Provide(provide_service, use_cache=True, sync_to_thread=False)
+    return Provide(provide_service, sync_to_thread=False)
 
 
 def block_routers(registry: BlockRegistry) -> list[Router]:

@@ -24,9 +24,7 @@ async def _explode(ctx: BlockContext) -> None:
 
 
 # Requires auth so that a failure here cannot be mistaken for auth's own.
-BROKEN_AT_START = Block(
-    "broken", start=_explode, requires=("auth",), route_handlers=(broken_ping,)
-)
+BROKEN_AT_START = Block("broken", start=_explode, requires=("auth",), route_handlers=(broken_ping,))
 
 
 @get("/flaky/ping", sync_to_thread=False)

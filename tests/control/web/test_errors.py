@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from litestar import get
@@ -57,20 +59,27 @@ async def test_unexpected_exception_is_500_internal_with_the_request_id_logged(
     assert access and access[0].__dict__["status"] == 500
 
 
+@dataclass(frozen=True)
+class StoreServices:
+    pool: asyncpg.Pool
+
+
+async def _store_start(ctx: BlockContext) -> StoreServices:
+    return StoreServices(ctx.db)
+
+
 @get("/store/echo")
-async def store_echo(
-    value: FromQuery[str], block_context: NamedDependency[BlockContext]
-) -> dict[str, Any]:
-    return {"value": await block_context.db.fetchval("SELECT $1::text", value)}
+async def store_echo(value: FromQuery[str], pool: NamedDependency[asyncpg.Pool]) -> dict[str, Any]:
+    return {"value": await pool.fetchval("SELECT $1::text", value)}
 
 
 @get("/store/bug")
-async def store_bug(block_context: NamedDependency[BlockContext]) -> dict[str, Any]:
+async def store_bug(pool: NamedDependency[asyncpg.Pool]) -> dict[str, Any]:
     # asyncpg refuses the argument itself: our mistake, not the client's.
-    return {"value": await block_context.db.fetchval("SELECT $1::text", 5)}
+    return {"value": await pool.fetchval("SELECT $1::text", 5)}
 
 
-STORE = Block("store", route_handlers=(store_echo, store_bug))
+STORE = Block("store", start=_store_start, route_handlers=(store_echo, store_bug))
 
 
 async def test_a_value_the_database_refuses_is_400_and_a_bad_query_argument_500(

@@ -30,10 +30,8 @@ async def test_health_lists_blocks_and_dependencies(client: httpx.AsyncClient) -
         "cache",
         "content",
         "flat_catalog",
-        "search",
         "stream",
         "title_generator",
-        "worker",
     }
     assert body["blocks"]["auth"]["status"] == "healthy" and body["blocks"]["stream"]["wave"] == 2
     for name in ("postgres", "redis"):

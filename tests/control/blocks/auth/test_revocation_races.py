@@ -29,7 +29,7 @@ ROUNDS = 20
 
 async def _open_session(app: Litestar, db: asyncpg.Connection, account: Account) -> dict[str, Any]:
     """A session as a login opens it, without paying a bcrypt check per round."""
-    tokens: AccessTokens = app.state.registry.context("auth").state["tokens"]
+    tokens: AccessTokens = app.state.registry.services("auth").tokens
     family = uuid.uuid4()
     refresh_token, hashed = new_refresh_token()
     await insert_session(

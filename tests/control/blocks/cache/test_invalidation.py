@@ -14,9 +14,6 @@ from control.orchestration.contracts import CacheKeys
 KEYS = (
     "content:1",
     "content:2",
-    "contents:list:year=2024",
-    "series:all",
-    "search:ivey",
     "home:shared",
     "home:user:7",
     "home:user:8",
@@ -43,7 +40,7 @@ def event(channel: str, **payload: object) -> Event:
     return Event(source="test", type=channel, payload=payload)
 
 
-async def test_a_new_content_stales_lists_search_and_shared_rows_not_users(redis: Redis) -> None:
+async def test_a_new_content_stales_itself_and_the_shared_rows_not_users(redis: Redis) -> None:
     invalidator = Invalidator(await filled(redis))
     await invalidator.on_content_event(event("content.created", content_id=1))
     assert await remaining(redis) == {"content:2", "home:user:7", "home:user:8"}

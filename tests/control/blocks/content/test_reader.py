@@ -34,7 +34,9 @@ async def test_reader_serves_playable_files_hands_and_titles(
     assert await reader.playable(gone) is None  # the file is not there to stream
     assert await reader.playable(999_999) is None
     hands = await reader.hands(here)
-    assert [(h.content_id, h.hand_index, h.start_seconds, h.end_seconds, h.title) for h in hands] == [
+    assert [
+        (h.content_id, h.hand_index, h.start_seconds, h.end_seconds, h.title) for h in hands
+    ] == [
         (here, 1, 1.0, 5.0, "first"),
         (here, 3, 10.0, 20.0, "big pot"),
     ]

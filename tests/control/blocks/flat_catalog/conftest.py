@@ -39,6 +39,6 @@ async def publish(app: Litestar, channel: str, **payload: Any) -> None:
     await bus.publish(channel, Event(source="test", type=channel, payload=payload))
     await asyncio.sleep(0)  # one loop turn: the bus starts its handler tasks
     registry: BlockRegistry = app.state.registry
-    invalidator: Invalidator = registry.context("cache").state["invalidator"]
+    invalidator: Invalidator = registry.services("cache").invalidator
     async with asyncio.timeout(5):
         await invalidator.settled()

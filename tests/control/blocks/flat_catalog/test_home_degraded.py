@@ -15,7 +15,6 @@ from redis.asyncio import Redis
 
 from control.blocks.flat_catalog.rows import ROW_LENGTH, SERIES_ROWS
 from control.blocks.flat_catalog.service import HomeService
-from control.orchestration.contracts import L1_CACHE
 from control.orchestration.registry import BlockRegistry
 from tests.control.blocks.flat_catalog.catalog_data import add_content, add_series, watch
 from tests.control.blocks.flat_catalog.edge_streams import edge_limiter, start_stream
@@ -27,8 +26,9 @@ from tests.support import free_port
 def use_view_redis(app: Litestar, view_redis: Redis, **options: Any) -> None:
     """The home service reads its view counts from `view_redis`; everything else is as is."""
     registry: BlockRegistry = app.state.registry
-    ctx = registry.context("flat_catalog")
-    ctx.state["service"] = HomeService(ctx.db, view_redis, ctx.contract(L1_CACHE), **options)
+    old: HomeService = registry.services("flat_catalog").home
+    new = HomeService(old._pool, view_redis, old._cache, **options)
+    object.__setattr__(registry.services("flat_catalog"), "home", new)
 
 
 @pytest.fixture

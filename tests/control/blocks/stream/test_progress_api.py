@@ -165,7 +165,9 @@ async def test_bad_bodies_are_validation_errors(
         assert response.status_code == 400, (body, response.text)
         assert error_code(response) == "VALIDATION_ERROR"
     not_json = await client.put(
-        f"/api/stream/{content_id}/progress", content=b"{nope", headers=headers
+        f"/api/stream/{content_id}/progress",
+        content=b"{nope",
+        headers={**headers, "content-type": "application/json"},
     )
     assert not_json.status_code == 400 and error_code(not_json) == "BAD_REQUEST"
     stored = (await client.get(f"/api/stream/{content_id}/progress", headers=headers)).json()

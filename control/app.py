@@ -30,7 +30,7 @@ from control.web.logging import configure_logging
 from control.web.media_types import json_bodies_only
 from control.web.metrics import HttpMetrics, RuntimeCollector, metrics
 from control.web.observe import RequestObserver
-from control.web.openapi import COMPONENTS
+from control.web.openapi import COMPONENTS, exact_openapi
 from control.web.ratelimit import WindowLimiter
 
 log = logging.getLogger("wsoptv.control")
@@ -111,5 +111,6 @@ def create_app(
     )
     app.asgi_handler = observer  # type: ignore[assignment]
     check_wiring(app, registry)
+    exact_openapi(app)
     metrics_registry.register(RuntimeCollector(bus, registry, lambda: app.state.get("db")))
     return app

@@ -11,6 +11,7 @@ the longer it stays down), so it comes back about a second after its dependency 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -96,6 +97,8 @@ class BlockRegistry:
         self._implementations: dict[str, tuple[str, Any]] = {}
         # block name -> the blocks providing the contracts it needs
         self._providers: dict[str, tuple[str, ...]] = {}
+        # Set when a probe finds a block down: the watcher starts probing it every second.
+        self._went_down = asyncio.Event()
         for block in blocks:
             self.register(block)
 
@@ -276,7 +279,11 @@ class BlockRegistry:
         (for the first minute of their outage, then backing off to `interval`)."""
         next_full = time.monotonic() + interval
         while True:
-            await asyncio.sleep(min(self._next_probe_delay(interval), next_full - time.monotonic()))
+            delay = min(self._next_probe_delay(interval), next_full - time.monotonic())
+            # A probe elsewhere (GET /api/health) finding a block down ends the wait early.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._went_down.wait(), max(delay, 0.0))
+            self._went_down.clear()
             if time.monotonic() >= next_full:
                 await self.check_health()
                 next_full = time.monotonic() + interval
@@ -322,6 +329,7 @@ class BlockRegistry:
             log.error("block %s health probe: %s (%s)", block.name, new_status.value, error)
         if state.down_since is None:
             state.down_since = time.monotonic()
+            self._went_down.set()
         state.status, state.error = new_status, error
 
     def describe(self, name: str) -> dict[str, Any]:

@@ -60,9 +60,3 @@ def probe_media(path: Path) -> MediaInfo | None:
             return MediaInfo(duration, width or None, height or None)
     except (av.FFmpegError, OSError, UnicodeDecodeError):
         return None
-
-
-def probe_duration(path: Path) -> float | None:
-    """The container's duration in seconds; None when the file is not readable media."""
-    info = probe_media(path)
-    return None if info is None else info.duration_seconds

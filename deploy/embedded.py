@@ -93,10 +93,15 @@ def _tail(log: Path, lines: int = 20) -> str:
 
 
 class _Embedded:
-    """Start-or-attach lifecycle shared by both servers."""
+    """Start-or-attach lifecycle shared by both servers: attach to a live server on the same
+    data directory, else launch one as our child; stop only what we launched."""
 
     name = "server"
+    # The signal that makes the server shut down cleanly and quickly.
+    stop_signal = signal.SIGTERM
     proc: subprocess.Popen[bytes] | None = None
+    root: Path
+    port: int
 
     def __enter__(self) -> str:
         return self.start()
@@ -106,11 +111,35 @@ class _Embedded:
     ) -> None:
         self.stop()
 
-    def start(self) -> str:
+    @property
+    def url(self) -> str:
         raise NotImplementedError
 
-    def stop(self) -> None:
+    def _running_port(self) -> int | None:
+        """The port of a live server on our data directory, if any."""
         raise NotImplementedError
+
+    def _launch(self) -> None:
+        """Start the server as our child (self.proc) and wait until it is ready."""
+        raise NotImplementedError
+
+    def _stopped(self) -> None:
+        """Clean up after the server we launched has stopped."""
+
+    def start(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
+        running = self._running_port()
+        if running is not None:
+            self.port = running
+        else:
+            self._launch()
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc, self.stop_signal, timeout=8.0)
+            self.proc = None
+            self._stopped()
 
     @property
     def owned(self) -> bool:
@@ -123,6 +152,7 @@ class EmbeddedPostgres(_Embedded):
 
     name = "postgres"
     database = "wsoptv"
+    stop_signal = signal.SIGINT  # fast shutdown: disconnect clients, checkpoint
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self.root = data_dir.resolve() / "postgres"
@@ -138,7 +168,6 @@ class EmbeddedPostgres(_Embedded):
         return f"postgresql://postgres:{password}@127.0.0.1:{self.port}/{self.database}"
 
     def _running_port(self) -> int | None:
-        """The port of a live postmaster on our data directory, if any."""
         try:
             lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
             pid, port = int(lines[0]), int(lines[3])
@@ -146,12 +175,7 @@ class EmbeddedPostgres(_Embedded):
             return None
         return port if _pid_alive(pid) and _port_open(port) else None
 
-    def start(self) -> str:
-        self.root.mkdir(parents=True, exist_ok=True)
-        running = self._running_port()
-        if running is not None:
-            self.port = running
-            return self.url
+    def _launch(self) -> None:
         if self.user is not None:
             _prepare_for_user(self.user, self.root, self.bin)
         if not (self.pgdata / "PG_VERSION").exists():
@@ -172,13 +196,12 @@ class EmbeddedPostgres(_Embedded):
                 "-c",
                 "fsync=on",
             ],
-            death_signal=signal.SIGINT,  # fast shutdown: disconnect clients, checkpoint
+            death_signal=self.stop_signal,
             user=self.user,
             log=self.log,
         )
         _wait_until(self._accepts_queries, self.proc, "PostgreSQL", self.log)
         self._ensure_database()
-        return self.url
 
     def _run(self, *argv: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "PGPASSWORD": _read_secret(self.root / "password")}
@@ -236,16 +259,12 @@ class EmbeddedPostgres(_Embedded):
         if created.returncode != 0 and "already exists" not in created.stderr:
             raise EmbeddedServerError(f"createdb failed: {created.stderr}")
 
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop(self.proc, signal.SIGINT, timeout=8.0)
-            self.proc = None
-
 
 class EmbeddedRedis(_Embedded):
     """A Redis server in `data_dir` with an append-only file, on 127.0.0.1:`port`."""
 
     name = "redis"
+    stop_signal = signal.SIGTERM  # Redis flushes its append-only file on SIGTERM
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self.root = data_dir.resolve() / "redis"
@@ -266,12 +285,7 @@ class EmbeddedRedis(_Embedded):
             return None
         return port if _pid_alive(pid) and _port_open(port) else None
 
-    def start(self) -> str:
-        self.root.mkdir(parents=True, exist_ok=True)
-        running = self._running_port()
-        if running is not None:
-            self.port = running
-            return self.url
+    def _launch(self) -> None:
         self.proc = spawn(
             [
                 self.binary,
@@ -296,19 +310,15 @@ class EmbeddedRedis(_Embedded):
                 "--loglevel",
                 "warning",
             ],
-            death_signal=signal.SIGTERM,  # Redis flushes its append-only file on SIGTERM
+            death_signal=self.stop_signal,
             log=self.log,
         )
         _wait_until(lambda: _port_open(self.port), self.proc, "Redis", self.log)
         # Our own pid file names the port, so another process can attach to this server.
         self.pidfile.write_text(f"{self.proc.pid}:{self.port}")
-        return self.url
 
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop(self.proc, signal.SIGTERM, timeout=8.0)
-            self.proc = None
-            self.pidfile.unlink(missing_ok=True)
+    def _stopped(self) -> None:
+        self.pidfile.unlink(missing_ok=True)
 
 
 def _ensure_system_user(user: str) -> None:

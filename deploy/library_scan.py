@@ -14,7 +14,6 @@ from pathlib import Path
 
 import asyncpg
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from control.blocks.content.library import ScanReport, import_library
@@ -55,12 +54,17 @@ async def scan_into_catalog(
     if progress is not None and task is not None:
         progress.update(task, description="scanned")
     redis = Redis.from_url(endpoints.redis_url)
+    bus = MessageBus(redis)
     try:
-        await announce_scan(MessageBus(redis), report, None)
-    except RedisError as exc:  # the catalog is right; only running caches may lag (TTL)
-        log.warning("scan events not sent (Redis unreachable): %s", exc)
+        await announce_scan(bus, report, None)
     finally:
         await redis.aclose()
+    if bus.stats.fanout_failures:  # the catalog is right; only running caches may lag (TTL)
+        log.warning(
+            "%d scan event(s) not sent (Redis unreachable): running control processes "
+            "may serve cached entries until they expire",
+            bus.stats.fanout_failures,
+        )
     return report
 
 

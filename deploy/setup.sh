@@ -10,7 +10,7 @@ python="${PYTHON:-python3}"
 # The Debian package the test suite drives as a real client (curl; FFmpeg comes with the
 # PyAV wheel). Installed only when missing. The edge benchmark also needs nginx and wrk:
 # see benchmarks/README.md.
-if [ "$extra" = "test" ]; then
+if [[ ",$extra," == *",test,"* ]]; then
   missing=()
   for tool in curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -89,6 +89,7 @@ class BusStats:
     failed: Counter[tuple[str, str]] = field(default_factory=Counter)
     timed_out: Counter[tuple[str, str]] = field(default_factory=Counter)
     resubscribed: int = 0
+    fanout_failures: int = 0  # events other processes did not get (Redis unreachable)
 
 
 class MessageBus:
@@ -110,6 +111,7 @@ class MessageBus:
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self._listening = False
+        self._fanout_down = False
 
     # subscriptions ------------------------------------------------------------------------
 
@@ -221,9 +223,17 @@ class MessageBus:
         message = wire_message(self.process_id, event.to_dict())
         try:
             await self.redis.publish(redis_channel, message)
-        except RedisError:
-            # Local subscribers already have the event; other processes miss it. Say so loudly.
-            log.exception("bus: could not fan out %s to other processes", redis_channel)
+        except (RedisError, OSError) as exc:
+            # Local subscribers already have the event; other processes miss it. Said once
+            # per outage (a library scan publishes an event per file), counted every time.
+            if not self._fanout_down:
+                log.error("bus: cannot fan out events to other processes: %r", exc)
+            self._fanout_down = True
+            self.stats.fanout_failures += 1
+        else:
+            if self._fanout_down:
+                log.warning("bus: fanning out events to other processes again")
+            self._fanout_down = False
 
     # the Redis listener -------------------------------------------------------------------
 

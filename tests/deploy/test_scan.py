@@ -130,3 +130,19 @@ async def test_a_folder_scan_stores_nas_relative_paths_and_keeps_the_rest(
     refused = await asyncio.to_thread(wsoptv, ["scan", "--root", str(outside)], data_env)
     assert refused.returncode != 0
     assert "is not NAS_ROOT" in refused.stderr and "Traceback" not in refused.stderr
+
+
+async def test_a_scan_with_redis_down_warns_once_and_keeps_the_catalog(
+    library: Path, data_env: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from deploy.infra import Endpoints
+    from deploy.library_scan import scan_into_catalog
+    from tests.support import free_port
+
+    endpoints = Endpoints(data_env["DATABASE_URL"], f"redis://127.0.0.1:{free_port()}/0")
+    with caplog.at_level("WARNING", logger="wsoptv"):
+        report = await scan_into_catalog(endpoints, library)
+    assert report.added == 2  # the clip and the sparse file; the clutter is left out
+    warnings = [r for r in caplog.records if r.name == "wsoptv.scan"]
+    assert len(warnings) == 1 and "3 scan event(s) not sent" in warnings[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)  # no traceback per changed file

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from control.blocks.auth import browser_session
+from control.blocks.auth.browser_session import BrowserTokens
+from control.blocks.auth.errors import AuthError
 from control.blocks.auth.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -48,9 +51,16 @@ class AuthController(Controller):
         data: JSONBody[LoginRequest],
         request: Request[Any, Any, Any],
         auth: NamedDependency[AuthService],
-    ) -> TokenPair:
-        """Exchange email and password for an access token and a refresh token."""
-        return await auth.login(data, _client(request))
+    ) -> Response[TokenPair | BrowserTokens]:
+        """Exchange email and password for an access token and a refresh token.
+
+        With `refresh_cookie: true` the refresh token is set as an HttpOnly, SameSite=Strict
+        cookie for /api/auth/refresh and left out of the body (browser sessions).
+        """
+        pair = await auth.login(data, _client(request))
+        if data.refresh_cookie:
+            return browser_session.cookie_tokens(request, pair, auth.settings.refresh_token_ttl)
+        return Response(pair)
 
     @post("/refresh", status_code=200, responses=error_responses(401, 403))
     async def refresh(
@@ -58,13 +68,28 @@ class AuthController(Controller):
         data: JSONBody[RefreshRequest],
         request: Request[Any, Any, Any],
         auth: NamedDependency[AuthService],
-    ) -> TokenPair:
+    ) -> Response[TokenPair | BrowserTokens]:
         """Rotate a refresh token; a spent one revokes its family (AUTH_REFRESH_REUSED).
 
-        Refreshes of one token must be serialised by the client: of two parallel ones, one
-        wins and the other counts as reuse, which also revokes the winner's new tokens.
+        Without `refresh_token` in the body, the session cookie's token is rotated and the
+        new one goes back into the cookie (a refusal clears it). Refreshes of one token must
+        be serialised by the client: of two parallel ones, one wins and the other counts as
+        reuse, which also revokes the winner's new tokens.
         """
-        return await auth.refresh(data.refresh_token, _client(request))
+        client = _client(request)
+        if data.refresh_token is not None:
+            return Response(await auth.refresh(data.refresh_token, client))
+        token = browser_session.cookie_token(request)
+        if token is None:
+            raise browser_session.NoRefreshToken(
+                "refresh_token is required (a cookie session sends its cookie instead)",
+                details={"errors": [{"field": "refresh_token", "message": "required"}]},
+            )
+        try:
+            pair = await auth.refresh(token, client)
+        except AuthError as exc:
+            return browser_session.refused(request, exc)
+        return browser_session.cookie_tokens(request, pair, auth.settings.refresh_token_ttl)
 
     @post(
         "/logout",
@@ -73,10 +98,15 @@ class AuthController(Controller):
         responses=error_responses(401),
     )
     async def logout(
-        self, principal: NamedDependency[Principal], auth: NamedDependency[AuthService]
-    ) -> None:
-        """Revoke this access token and every refresh token of its session."""
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        auth: NamedDependency[AuthService],
+    ) -> Response[None]:
+        """Revoke this access token and every refresh token of its session; a browser
+        session's refresh cookie is cleared."""
         await auth.logout(principal)
+        return Response(None, status_code=204, cookies=[browser_session.cleared(request)])
 
     @get("/me", **bearer_guarded(authenticated), responses=error_responses(401, 404))
     async def me(

@@ -30,12 +30,19 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """`refresh_cookie: true` (browsers): the refresh token goes into an HttpOnly cookie
+    scoped to /api/auth/refresh instead of the body."""
+
     email: Email
     password: Password
+    refresh_cookie: bool = False
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: RefreshToken
+    """The refresh token to rotate; left out, the session cookie's (cookie sessions only:
+    the rotated token then goes back into the cookie, not the body)."""
+
+    refresh_token: RefreshToken | None = None
 
 
 class UpdateMeRequest(msgspec.Struct, forbid_unknown_fields=True):

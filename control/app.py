@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from control.db.pool import create_pool
+from control.frontend import frontend_routes
 from control.orchestration.block import Block
 from control.orchestration.bus import MessageBus
 from control.orchestration.identity import provide_principal
@@ -78,7 +79,7 @@ def create_app(
 
     origins = settings.cors_origins
     app = Litestar(
-        route_handlers=[health, metrics, *block_routers(registry)],
+        route_handlers=[health, metrics, *block_routers(registry), *frontend_routes(settings)],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={"principal": Provide(provide_principal)},

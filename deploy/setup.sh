@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 extra="${1:-}"
 python="${PYTHON:-python3}"
 
-# The Debian package the test suite drives as a real client (curl; FFmpeg comes with the
-# PyAV wheel). Installed only when missing. The edge benchmark also needs nginx and wrk:
-# see benchmarks/README.md.
+# The Debian packages the test suite drives as real clients: curl, and Chromium for the
+# browser tests (Playwright drives /usr/bin/chromium; its own browser downloads are never
+# used). FFmpeg comes with the PyAV wheel. Installed only when missing. The edge benchmark
+# also needs nginx and wrk: see benchmarks/README.md.
 if [[ ",$extra," == *",test,"* ]]; then
   missing=()
-  for tool in curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in curl chromium; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from litestar import Response, get
+from litestar.params import PathParameter
 from litestar.types import ControllerRouterHandler
 
 from control.frontend.errors import AssetNotFound
@@ -108,7 +110,9 @@ def frontend_routes(settings: ControlSettings) -> list[ControllerRouterHandler]:
         return Response(page.encode(), media_type=_MEDIA_TYPES[".html"], headers=page_headers)
 
     @get("/assets/{asset_version:str}/{name:path}", include_in_schema=False, sync_to_thread=False)
-    def asset(asset_version: str, name: str) -> Response[bytes]:
+    def asset(
+        asset_version: Annotated[str, PathParameter()], name: Annotated[str, PathParameter()]
+    ) -> Response[bytes]:
         """One static file of this build (404 for another build's or an unknown file)."""
         found = assets.get(name.lstrip("/"))
         if asset_version != version or found is None:

@@ -50,7 +50,8 @@ async def shoot(platform: Platform) -> None:
             " v.addEventListener('timeupdate', () => v.currentTime > 31 && r()); })"
         )
         await page.screenshot(path=HERE / "player.png")
-        await page.evaluate("() => document.querySelector('#video').pause()")
+        async with page.expect_response(lambda r: r.request.method == "PUT"):
+            await page.evaluate("() => document.querySelector('#video').pause()")
         await page.goto(f"{base}/#/")
         await page.wait_for_selector("section[data-row='continue_watching']")
         await page.screenshot(path=HERE / "home.png")

@@ -27,9 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
-from deploy.embedded import EmbeddedPostgres, EmbeddedRedis  # noqa: E402
-from tests.support import free_port  # noqa: E402
-from tests.web.platform import ADMIN_EMAIL, PASSWORD, Platform, launch_options, run_platform  # noqa: E402
+from tests.web.platform import ADMIN_EMAIL, PASSWORD, Platform, launch_options, standalone_platform  # noqa: E402
 
 PRESS_PLAY = """() => new Promise((resolve, reject) => {
     const started = performance.now();
@@ -99,11 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        with (
-            EmbeddedPostgres(root / "infra", free_port()) as database_url,
-            EmbeddedRedis(root / "infra", free_port()) as redis_url,
-            run_platform(root, database_url, redis_url) as platform,
-        ):
+        with standalone_platform(root) as platform:
             player, direct = asyncio.run(measure(platform, args.runs))
     print("| path | runs | median ms | p90 ms | min ms | max ms |")
     print("|---|---|---|---|---|---|")

@@ -20,9 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
-from deploy.embedded import EmbeddedPostgres, EmbeddedRedis  # noqa: E402
-from tests.support import free_port  # noqa: E402
-from tests.web.platform import ADMIN_EMAIL, PASSWORD, Platform, launch_options, run_platform  # noqa: E402
+from tests.web.platform import ADMIN_EMAIL, PASSWORD, Platform, launch_options, standalone_platform  # noqa: E402
 
 
 async def sign_in(page: Page, platform: Platform) -> None:
@@ -75,11 +73,7 @@ async def shoot(platform: Platform) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        with (
-            EmbeddedPostgres(root / "infra", free_port()) as database_url,
-            EmbeddedRedis(root / "infra", free_port()) as redis_url,
-            run_platform(root, database_url, redis_url) as platform,
-        ):
+        with standalone_platform(root) as platform:
             asyncio.run(shoot(platform))
     for png in sorted(HERE.glob("*.png")):
         print(f"{png.name}: {png.stat().st_size // 1024} KiB")

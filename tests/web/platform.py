@@ -151,6 +151,19 @@ def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) ->
         yield platform
 
 
+@contextmanager
+def standalone_platform(root: Path) -> Iterator[Platform]:
+    """run_platform on embedded PostgreSQL and Redis of its own in `root` (for scripts)."""
+    from deploy.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    with (
+        EmbeddedPostgres(root / "infra", free_port()) as database_url,
+        EmbeddedRedis(root / "infra", free_port()) as redis_url,
+        run_platform(root, database_url, redis_url) as platform,
+    ):
+        yield platform
+
+
 def chromium_args() -> list[str]:
     """Debian's Chromium, headless, quiet: nothing it does reaches beyond this machine."""
     return [

@@ -28,6 +28,20 @@ function fact(term, value) {
   return value ? [h('dt', { text: term }), h('dd', { text: value })] : [];
 }
 
+// The content, its stream info and the caller's progress (null when not loadable); a load
+// failure is thrown as a sentence for a notice.
+export async function loadTitle(id, { infoRequired = false } = {}) {
+  try {
+    return await Promise.all([
+      api(`/api/contents/${id}`),
+      infoRequired ? api(`/api/stream/${id}/info`) : api(`/api/stream/${id}/info`).catch(() => null),
+      api(`/api/stream/${id}/progress`).catch(() => null),
+    ]);
+  } catch (error) {
+    throw new Error(error.status === 404 ? 'This title does not exist.' : `This title could not be loaded: ${error.message}`);
+  }
+}
+
 export default async function title(ctx) {
   const id = ctx.params.id;
   const page = h('article', { class: 'title-page', 'aria-busy': 'true' }, h('div', { class: 'thumb skeleton' }));
@@ -36,13 +50,9 @@ export default async function title(ctx) {
   let info;
   let progress;
   try {
-    [content, info, progress] = await Promise.all([
-      api(`/api/contents/${id}`),
-      api(`/api/stream/${id}/info`).catch(() => null),
-      api(`/api/stream/${id}/progress`).catch(() => null),
-    ]);
+    [content, info, progress] = await loadTitle(id);
   } catch (error) {
-    page.replaceChildren(notice(error.status === 404 ? 'This title does not exist.' : `This title could not be loaded: ${error.message}`));
+    page.replaceChildren(notice(error.message));
     return;
   }
   const resumeAt = progress && progress.state === 'in_progress' ? progress.position_seconds : 0;

@@ -7,7 +7,7 @@
 import { h, notice, button, toast } from '../dom.js';
 import { api, beacon } from '../api.js';
 import { clock } from '../format.js';
-import { handsTable } from './title.js';
+import { handsTable, loadTitle } from './title.js';
 import { sessionsTable } from './streams.js';
 import { loadStoryboard, cueAt } from './storyboard.js';
 
@@ -61,13 +61,9 @@ export default async function watch(ctx) {
   let info;
   let progress;
   try {
-    [content, info, progress] = await Promise.all([
-      api(`/api/contents/${id}`),
-      api(`/api/stream/${id}/info`),
-      api(`/api/stream/${id}/progress`).catch(() => null),
-    ]);
+    [content, info, progress] = await loadTitle(id, { infoRequired: true });
   } catch (error) {
-    panel.replaceChildren(notice(error.status === 404 ? 'This title does not exist.' : `This title could not be loaded: ${error.message}`));
+    panel.replaceChildren(notice(error.message));
     return null;
   }
   heading.textContent = content.title;

@@ -23,12 +23,13 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 class Service:
     name: str
     command: str
-    health_url: str
+    health_url: str | None  # None: no port (the worker); running is enough
     public_url: str
 
 
 def services() -> list[Service]:
-    """The services `up` starts, with their addresses from the services' own settings."""
+    """The services `up` starts, with their addresses from the services' own settings (the
+    worker has none: `wsoptv jobs list` and /api/health show it)."""
     from control.settings import ControlSettings
     from edge.settings import EdgeSettings
 
@@ -38,6 +39,7 @@ def services() -> list[Service]:
     return [
         Service("control", "control", f"{control}/api/health", f"{control}/api"),
         Service("edge", "edge", f"{edge}/healthz", edge),
+        Service("worker", "worker", None, "background jobs (wsoptv jobs list)"),
     ]
 
 
@@ -51,7 +53,7 @@ def _healthy(url: str) -> bool:
 
 def _wait_healthy(service: Service, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not _healthy(service.health_url):
+    while service.health_url is not None and not _healthy(service.health_url):
         if proc.poll() is not None:
             raise SystemExit(f"{service.name} exited with {proc.returncode} while starting")
         if time.monotonic() > deadline:

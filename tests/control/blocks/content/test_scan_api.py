@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from control.blocks.content.scan_jobs import RUNNING_KEY
 from litestar import Litestar
 from redis.asyncio import Redis
 
-from control.blocks.content.scan_jobs import RUNNING_KEY
 from control.orchestration.bus import Event
 from tests.control.blocks.content.replica import Replica, build_replica
 from tests.control.conftest import error_code

@@ -30,15 +30,19 @@ async def serve_worker(
     concurrency: int,
     queues: Sequence[str] | None = None,
     stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
     blocks: Sequence[Block[Any]] | None = None,
 ) -> None:
-    """Run jobs until `stop` is set; `blocks` defaults to every block under control/blocks."""
+    """Run jobs until `stop` is set (`ready` once consuming); `blocks` defaults to every
+    block under control/blocks."""
     registry = BlockRegistry(discover() if blocks is None else blocks)
     registry.validate()
     bus = MessageBus(handler_timeout=settings.bus_handler_timeout)
     async with started_blocks(settings, registry, bus):
         runner = registry.provided(JOB_RUNNER)
-        await runner.run(registry.bound_jobs(), concurrency=concurrency, queues=queues, stop=stop)
+        await runner.run(
+            registry.bound_jobs(), concurrency=concurrency, queues=queues, stop=stop, ready=ready
+        )
 
 
 def run_worker(

@@ -397,7 +397,10 @@ class JobRunner(Protocol):
         concurrency: int,
         queues: Sequence[str] | None,
         stop: asyncio.Event,
-    ) -> None: ...
+        ready: asyncio.Event | None = None,
+    ) -> None:
+        """`ready` is set once the worker consumes (it has beaten: health shows it)."""
+        ...
 
 
 JOB_RUNNER: Contract[JobRunner] = Contract(

@@ -1,9 +1,9 @@
 """The worker loop (`wsoptv worker`): consume the queues, run the declared jobs.
 
 One process runs up to `concurrency` jobs at once and a few loops beside them:
-- read: XREADGROUP for as many new messages as there are free slots (blocking, on a
-  connection of its own);
-- reclaim: XAUTOCLAIM messages idle longer than JOB_RECLAIM_IDLE (their worker died);
+- fetch: fill the free slots, first with messages idle longer than JOB_RECLAIM_IDLE
+  (XAUTOCLAIM: their worker died; checked every quarter of that), then with new ones
+  (XREADGROUP, blocking, on a connection of its own);
 - keep: every third of that, renew the claims of the messages being run (so a long job is
   never reclaimed while its worker lives), stop runs whose claim was lost, and beat;
 - delayed: move due retries from the delayed set onto their streams;
@@ -148,6 +148,7 @@ class JobRunner:
         concurrency: int,
         queues: Sequence[str] | None,
         stop: asyncio.Event,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._handlers = {bound.job.type: bound for bound in handlers}
         names = sorted(set(queues or (bound.job.queue for bound in handlers)))
@@ -157,10 +158,11 @@ class JobRunner:
         await self.queues.ensure_groups(names)
         await self.presence.beat(self.name)
         log.info("worker %s consuming %s with %d slot(s)", self.name, names, concurrency)
+        if ready is not None:
+            ready.set()
         blocking = blocking_client(self.redis_url)
         loops = [
-            asyncio.create_task(self._read(blocking, names), name="jobs-read"),
-            asyncio.create_task(self._reclaim(names), name="jobs-reclaim"),
+            asyncio.create_task(self._fetch(blocking, names), name="jobs-fetch"),
             asyncio.create_task(self._keep(), name="jobs-keep"),
             asyncio.create_task(self._move_delayed(), name="jobs-delayed"),
             asyncio.create_task(self._sweep(), name="jobs-sweep"),
@@ -175,11 +177,14 @@ class JobRunner:
             self._stopping = True
             for task in loops:
                 task.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            # redis-py can swallow a cancellation that lands while it connects; closing the
+            # blocking client ends that read, and the loops also stop on `_stopping`.
+            await asyncio.wait(loops, timeout=1.0)
+            await blocking.aclose()
+            await asyncio.wait(loops, timeout=STOP_GRACE_SECONDS)
             await self._give_back()
             with contextlib.suppress(RedisError, OSError):
                 await self.presence.leave(self.name)
-            await blocking.aclose()
             log.info("worker %s stopped", self.name)
 
     # loops ---------------------------------------------------------------------------------
@@ -187,40 +192,50 @@ class JobRunner:
     def _free(self) -> int:
         return self._concurrency - len(self.running)
 
-    async def _read(self, blocking: Redis, names: Sequence[str]) -> None:
-        while True:
+    async def _fetch(self, blocking: Redis, names: Sequence[str]) -> None:
+        """Fill free slots: reclaimed work first (every quarter of the idle time), then new
+        messages, waiting for them at most until the next reclaim is due."""
+        reclaim_every = max(0.1, self.settings.reclaim_idle / 4)
+        next_reclaim = time.monotonic()
+        while not self._stopping:
             while self._free() <= 0:
                 self._slot_free.clear()
                 await self._slot_free.wait()
             try:
+                if time.monotonic() >= next_reclaim:
+                    next_reclaim = time.monotonic() + reclaim_every
+                    await self._reclaim(names)
+                    if self._free() <= 0:
+                        continue
+                wait = max(0.01, min(READ_BLOCK_MS / 1000, next_reclaim - time.monotonic()))
                 messages = await self.queues.read(
-                    blocking, self.name, names, self._free(), READ_BLOCK_MS
+                    blocking, self.name, names, self._free(), int(wait * 1000)
                 )
             except (RedisError, OSError) as exc:
+                if self._stopping:
+                    return
                 log.warning("reading the queues failed (%s); retrying", exc)
                 await asyncio.sleep(1.0)
                 continue
+            if self._stopping:  # read as the stop came: put them back for another worker
+                for message in messages:
+                    await self._put_back(message)
+                return
             for message in messages:
                 self._launch(message, reclaimed=False)
 
     async def _reclaim(self, names: Sequence[str]) -> None:
         idle_ms = int(self.settings.reclaim_idle * 1000)
-        while True:
-            await asyncio.sleep(max(0.1, self.settings.reclaim_idle / 4))
-            for queue in names:
-                if self._free() <= 0:
-                    break
-                try:
-                    messages = await self.queues.reclaim(self.name, queue, idle_ms, self._free())
-                except (RedisError, OSError) as exc:
-                    log.warning("reclaiming on %s failed: %s", queue, exc)
-                    continue
-                fresh = [m for m in messages if m.message_id not in self.running]
-                if fresh:
-                    log.warning("reclaimed %d message(s) on %s", len(fresh), queue)
-                    await self.stats.count("reclaims", len(fresh))
-                for message in fresh:
-                    self._launch(message, reclaimed=True)
+        for queue in names:
+            if self._free() <= 0:
+                return
+            messages = await self.queues.reclaim(self.name, queue, idle_ms, self._free())
+            fresh = [m for m in messages if m.message_id not in self.running]
+            if fresh:
+                log.warning("reclaimed %d message(s) on %s", len(fresh), queue)
+                await self.stats.count("reclaims", len(fresh))
+            for message in fresh:
+                self._launch(message, reclaimed=True)
 
     async def _keep(self) -> None:
         while True:
@@ -485,6 +500,12 @@ class JobRunner:
             await self.service.dispatch(dispatch)
             await self.queues.ack(message.queue, message.message_id)
             await self.service.changed(queued)
+
+    async def _put_back(self, message: Message) -> None:
+        with contextlib.suppress(RedisError, OSError, asyncpg.PostgresError):
+            if message.dispatch is not None:
+                await self.service.dispatch(message.dispatch)
+            await self.queues.ack(message.queue, message.message_id)
 
     async def _give_back(self) -> None:
         tasks = [running.task for running in self.running.values()]

@@ -348,6 +348,12 @@ class JobRunner:
         async with self.db.acquire() as conn, conn.transaction():
             run = await repo.start(conn, message.dispatch, message.message_id, self.name)
         if run is None:  # stale: another generation, finished, cancelled or not due
+            if reclaimed:
+                # Its worker may have died between recording an outcome and streaming it:
+                # stream the job's state again (a change is never lost, at worst repeated).
+                job = await self.service.get(message.dispatch.job_id)
+                if job is not None:
+                    await self.service.changed(job)
             await self.queues.ack(message.queue, message.message_id)
             return
         await self.service.changed(run.job)
@@ -456,8 +462,10 @@ class JobRunner:
                 "job %s: outcome %s not recorded, the run lost its claim", run.job.id, status
             )
             return
-        await self.queues.ack(message.queue, message.message_id)
+        # Streamed before the ack: if this worker dies in between, the worker that reclaims
+        # the message streams the outcome again.
         await self.service.changed(job)
+        await self.queues.ack(message.queue, message.message_id)
 
     async def _retry(self, message: Message, run: Run, code: str, delay: float | None) -> None:
         job = run.job
@@ -477,9 +485,9 @@ class JobRunner:
             return
         queued, dispatch = rescheduled
         await self.service.dispatch(dispatch, wait)
+        await self.service.changed(queued)
         await self.queues.ack(message.queue, message.message_id)
         await self.stats.count(f"retries|{job.type}")
-        await self.service.changed(queued)
 
     async def _hand_back(self, message: Message, run: Run) -> None:
         """A run interrupted by a graceful stop: queued again at once, attempt not used."""
@@ -498,8 +506,8 @@ class JobRunner:
                 return
             queued, dispatch = rescheduled
             await self.service.dispatch(dispatch)
-            await self.queues.ack(message.queue, message.message_id)
             await self.service.changed(queued)
+            await self.queues.ack(message.queue, message.message_id)
 
     async def _put_back(self, message: Message) -> None:
         with contextlib.suppress(RedisError, OSError, asyncpg.PostgresError):

@@ -77,6 +77,8 @@ class Running:
     task: asyncio.Task[None]
     run: Run | None = None  # known once the job started
     lost: bool = False
+    # Recording its outcome (a few statements): never cancelled then, only waited for.
+    finishing: bool = False
 
 
 @dataclass(slots=True)
@@ -310,9 +312,14 @@ class JobRunner:
         self.running.pop(message_id, None)
         self._slot_free.set()
 
+    def _finishing(self, message: Message) -> None:
+        entry = self.running.get(message.message_id)
+        if entry is not None:
+            entry.finishing = True
+
     def _lose(self, message_id: str) -> None:
         running = self.running.get(message_id)
-        if running is not None and not running.lost:
+        if running is not None and not running.lost and not running.finishing:
             job = running.run.job.id if running.run is not None else "?"
             log.error("job %s: claim lost to another worker; stopping it", job)
             running.lost = True
@@ -322,7 +329,15 @@ class JobRunner:
         try:
             await self._process_message(message, reclaimed)
         except asyncio.CancelledError:
-            raise
+            entry = self.running.get(message.message_id)
+            if not self._stopping or (entry is not None and entry.lost):
+                raise
+            # Stopped before the job function ran: give the message back at once rather
+            # than leave it pending for JOB_RECLAIM_IDLE.
+            if entry is not None and entry.run is not None:
+                await self._hand_back(message, entry.run)
+            else:
+                await self._put_back(message)
         except Exception:  # the message stays pending: another worker reclaims it later
             log.exception(
                 "message %s on %s could not be processed", message.message_id, message.queue
@@ -347,6 +362,9 @@ class JobRunner:
             return
         async with self.db.acquire() as conn, conn.transaction():
             run = await repo.start(conn, message.dispatch, message.message_id, self.name)
+        entry = self.running.get(message.message_id)
+        if entry is not None and run is not None and run.job.status == "running":
+            entry.run = run  # from now on a stop hands the run back
         if run is None:  # stale: another generation, finished, cancelled or not due
             if reclaimed:
                 # Its worker may have died between recording an outcome and streaming it:
@@ -367,9 +385,6 @@ class JobRunner:
                 run.job.id,
                 run.job.attempts,
             )
-        entry = self.running.get(message.message_id)
-        if entry is not None:
-            entry.run = run
         await self._execute(message, run)
 
     async def _execute(self, message: Message, run: Run) -> None:
@@ -404,6 +419,7 @@ class JobRunner:
             return
         except JobCancelled:
             outcome = "cancelled"
+            self._finishing(message)
             await self._end(
                 message,
                 run,
@@ -413,9 +429,11 @@ class JobRunner:
             )
         except RetryJob as exc:
             outcome = "retry"
+            self._finishing(message)
             await self._retry(message, run, exc.code, exc.delay)
         except WsoptvError as exc:  # JobFailed and every domain error: deterministic, final
             outcome = "failed"
+            self._finishing(message)
             log.warning("job %s (%s) failed: %s %s", job.id, job.type, exc.code, exc.message)
             await self._end(
                 message,
@@ -426,10 +444,12 @@ class JobRunner:
             )
         except Exception:
             outcome = "retry"
+            self._finishing(message)
             log.exception("job %s (%s) attempt %d raised", job.id, job.type, job.attempts)
             await self._retry(message, run, ERROR_CODE, None)
         else:
             outcome = "succeeded"
+            self._finishing(message)
             await self._end(message, run, status="succeeded", result=result)
         finally:
             if outcome not in ("lost",):
@@ -517,7 +537,8 @@ class JobRunner:
 
     async def _give_back(self) -> None:
         tasks = [running.task for running in self.running.values()]
-        for task in tasks:
-            task.cancel()
+        for running in self.running.values():
+            if not running.finishing:
+                running.task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)

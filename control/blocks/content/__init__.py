@@ -20,7 +20,6 @@ from control.orchestration.contracts import (
     JOBS,
     L1_CACHE,
     TITLE_GENERATOR,
-    Jobs,
     Need,
 )
 from shared.thumbnails import ThumbnailUrls
@@ -30,7 +29,6 @@ from shared.thumbnails import ThumbnailUrls
 class ContentServices:
     contents: ContentService
     media: MediaCatalog
-    jobs: Jobs
     reader: CatalogReader
 
 
@@ -51,7 +49,7 @@ async def start(ctx: BlockContext) -> ContentServices:
         media=media,
         urls=ThumbnailUrls(settings.key_ring(), settings.edge_public_url),
     )
-    return ContentServices(contents=service, media=media, jobs=jobs, reader=CatalogReader(ctx.db))
+    return ContentServices(contents=service, media=media, reader=CatalogReader(ctx.db))
 
 
 async def probe(services: ContentServices) -> None:

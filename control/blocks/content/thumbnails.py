@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -170,6 +169,3 @@ def write_atomically(folder: Path, files: dict[str, bytes]) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, folder / name)
-
-
-ProgressFn = Callable[[int, int], None]

@@ -21,7 +21,8 @@ from control.blocks.worker.events import JobEvents
 from control.blocks.worker.metrics import JobMetrics, JobStats
 from control.blocks.worker.presence import WorkerPresence
 from control.blocks.worker.queues import JobQueues
-from control.blocks.worker.runner import JobRunner, RunnerSettings
+from control.blocks.worker.runner import JobRunner
+from control.blocks.worker.runs import RunnerSettings
 from control.blocks.worker.service import JobService
 from control.orchestration.block import Block, BlockContext, Degraded, Provision, Tables
 from control.orchestration.contracts import JOB_RUNNER, JOBS

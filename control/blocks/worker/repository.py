@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -385,10 +385,3 @@ async def redispatch(conn: Connection, job: Unfinished) -> Dispatch | None:
         job.updated_at,
     )
     return None if row is None else Dispatch(row["id"], row["queue"], row["generation"])
-
-
-async def statuses(conn: Connection, job_ids: Sequence[int]) -> dict[int, str]:
-    rows = await conn.fetch(
-        "SELECT id, status FROM jobs WHERE id = ANY($1::bigint[])", list(job_ids)
-    )
-    return {row["id"]: row["status"] for row in rows}

@@ -18,10 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import random
-import secrets
-import socket
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,39 +32,17 @@ from control.blocks.worker.metrics import JobStats
 from control.blocks.worker.presence import WorkerPresence
 from control.blocks.worker.queues import SWEEP_LOCK, JobQueues, Message, blocking_client
 from control.blocks.worker.repository import Run
+from control.blocks.worker.runs import RunContext, RunLost, RunnerSettings, backoff, worker_name
 from control.blocks.worker.service import JobService
 from control.orchestration.jobs import BoundJob, JobCancelled, JobFailed, RetryJob
 from shared.errors import WsoptvError
 
 log = logging.getLogger("wsoptv.worker")
-PROGRESS_WRITE_INTERVAL = 0.25  # at most four progress writes a second per job
 READ_BLOCK_MS = 1000
 DELAYED_POLL_SECONDS = 0.2
 STOP_GRACE_SECONDS = 5.0
 GENERIC_FAILURE = "the job failed; the worker log has the details"
 ERROR_CODE = "JOB_ERROR"
-
-
-@dataclass(frozen=True, slots=True)
-class RunnerSettings:
-    reclaim_idle: float  # s a message may go without a renewed claim before it is reclaimed
-    max_deliveries: int  # deliveries of one message before its job is dead (crash loop)
-    backoff_base: float  # s before the first retry; doubled each attempt
-    backoff_max: float
-
-
-def backoff(attempt: int, base: float, cap: float) -> float:
-    """Exponential backoff with equal jitter: within [d/2, d], d = base * 2^(attempt-1)."""
-    delay = min(cap, base * 2.0 ** max(0, attempt - 1))
-    return float(delay / 2 + random.uniform(0, delay / 2))
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
-
-
-class RunLost(Exception):
-    """This run's claim went to another worker: it must stop and write nothing."""
 
 
 @dataclass(slots=True)
@@ -79,39 +53,6 @@ class Running:
     lost: bool = False
     # Recording its outcome (a few statements): never cancelled then, only waited for.
     finishing: bool = False
-
-
-@dataclass(slots=True)
-class RunContext:
-    """The JobContext a job function gets."""
-
-    run: Run
-    services: Any
-    log: logging.Logger
-    _service: JobService
-    _written: float = 0.0
-
-    @property
-    def job_id(self) -> int:
-        return self.run.job.id
-
-    @property
-    def attempt(self) -> int:
-        return self.run.job.attempts
-
-    async def progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        finished = done >= total
-        if not finished and now - self._written < PROGRESS_WRITE_INTERVAL:
-            return
-        self._written = now
-        async with self._service.db.acquire() as conn:
-            job = await repo.progress(conn, self.job_id, self.run.run_id, max(0, done), total)
-        if job is None:
-            raise RunLost(f"job {self.job_id}: the run lost its claim")
-        await self._service.events.publish(job)
-        if job.cancel_requested:
-            raise JobCancelled(f"job {self.job_id} was cancelled")
 
 
 class JobRunner:

@@ -220,3 +220,37 @@ async def test_health_shows_whether_a_worker_is_alive(
         assert during["blocks"]["worker"]["status"] == "healthy"
         metrics = (await client.get("/metrics")).text
     assert "wsoptv_jobs_queue_depth" in metrics
+
+
+async def test_a_job_whose_runs_keep_dying_with_their_worker_ends_dead(
+    app: Litestar, jobs: Jobs, waiter: JobWaiter, settings: ControlSettings, recorder: Recorder
+) -> None:
+    # A worker took the job's message and died mid-run on its last attempt: the message is
+    # pending under a consumer that will never renew it, the row says running.
+    job = await jobs.enqueue("flaky", {"key": "doomed"})
+    queues = app.state.registry.services("worker").jobs.queues
+    await queues.ensure_groups(["samples"])
+    (message,) = await queues.read(queues.redis, "dead-worker", ["samples"], 1, 100)
+    assert message.dispatch is not None and message.dispatch.job_id == job.id
+    async with app.state.db.acquire() as conn, conn.transaction():
+        run = await repo.start(conn, message.dispatch, message.message_id, "dead-worker")
+        assert run is not None
+        await conn.execute("UPDATE jobs SET attempts = max_attempts WHERE id = $1", job.id)
+    async with worker_running(settings):  # reclaims it after JOB_RECLAIM_IDLE
+        dead = await waiter.finished(job.id)
+    assert (dead.status, dead.error_code) == ("dead", "JOB_CRASH_LOOP")
+    assert job.id not in recorder.starts  # a crash loop is not run once more
+
+
+@pytest.mark.usefixtures("worker")
+async def test_job_metrics_sum_every_worker(
+    app: Litestar, jobs: Jobs, waiter: JobWaiter, client: httpx.AsyncClient
+) -> None:
+    await waiter.finished((await jobs.enqueue("flaky", {"key": "m"})).id)
+    await app.state.registry.services("worker").metrics.refresh()
+    text = (await client.get("/metrics")).text
+    assert 'wsoptv_jobs{status="succeeded",type="flaky"} 1.0' in text
+    assert 'wsoptv_job_runs_total{outcome="succeeded",type="flaky"} 1.0' in text
+    assert 'wsoptv_job_duration_seconds_count{type="flaky"} 1.0' in text
+    assert "wsoptv_job_reclaims_total 0.0" in text
+    assert 'wsoptv_jobs_queue_depth{queue="samples"} 0.0' in text

@@ -35,7 +35,7 @@ from tests.control.blocks.worker.chaos_worker import CHAOS_BLOCK, EFFECTS, ENDS,
 from tests.support import REPO
 
 JOBS, WORKERS, KILLS = 200, 3, 20
-RECLAIM_IDLE = 1.5
+RECLAIM_IDLE = 2.0
 # A reclaim is checked every quarter of the idle time, then waits for a free slot (a run is
 # at most 0.3 s); the rest is for a loaded 2-core machine.
 RECLAIM_MARGIN = 3.0

@@ -34,7 +34,7 @@ from control.blocks.worker.queues import SWEEP_LOCK, JobQueues, Message, blockin
 from control.blocks.worker.repository import Run
 from control.blocks.worker.runs import RunContext, RunLost, RunnerSettings, backoff, worker_name
 from control.blocks.worker.service import JobService
-from control.orchestration.jobs import BoundJob, JobCancelled, JobFailed, RetryJob
+from control.orchestration.jobs import BoundJob, JobCancelled, RetryJob
 from shared.errors import WsoptvError
 
 log = logging.getLogger("wsoptv.worker")
@@ -334,9 +334,9 @@ class JobRunner:
         started = time.monotonic()
         outcome = "error"
         try:
-            if bound is None:
-                raise JobFailed(
-                    f"no block here declares jobs of type {job.type!r}", code="JOB_TYPE_UNKNOWN"
+            if bound is None:  # its block did not start here (or another version declares it)
+                raise RetryJob(
+                    f"no started block here runs {job.type!r}", code="JOB_TYPE_UNAVAILABLE"
                 )
             context = RunContext(
                 run,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -15,15 +13,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
 
-from control.db.pool import create_pool
 from control.frontend import frontend_routes
 from control.orchestration.block import Block
 from control.orchestration.bus import MessageBus
 from control.orchestration.identity import provide_principal
 from control.orchestration.registry import BlockRegistry, discover
 from control.orchestration.routing import block_routers, check_wiring
+from control.runtime import started_blocks
 from control.settings import ControlSettings
 from control.web.errors import EXCEPTION_HANDLERS
 from control.web.health import health
@@ -51,31 +48,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if settings.database_url is None or settings.redis_url is None:
-            raise RuntimeError("DATABASE_URL and REDIS_URL must be set (wsoptv control sets them)")
-        app.state.db = await create_pool(settings.database_url, settings.database_pool_size)
-        app.state.redis = redis = Redis.from_url(settings.redis_url)
-        prober: asyncio.Task[None] | None = None
-        try:
-            bus.redis = redis
-            await bus.start()
+        async with started_blocks(settings, registry, bus) as connections:
+            app.state.db, app.state.redis = connections.db, connections.redis
             observer.limiter = WindowLimiter(
-                redis, "rl:ip", settings.rate_limit_per_ip, settings.rate_limit_window
+                connections.redis, "rl:ip", settings.rate_limit_per_ip, settings.rate_limit_window
             )
-            await registry.start(settings, bus, app.state.db, redis)
-            # Health is also probed on every GET /api/health; this catches a block going
-            # bad (or recovering) when nobody is looking.
-            prober = asyncio.create_task(registry.watch(settings.block_health_interval))
             yield
-        finally:
-            if prober is not None:
-                prober.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await prober
-            await registry.stop()
-            await bus.stop()
-            await redis.aclose()
-            await app.state.db.close()
 
     origins = settings.cors_origins
     app = Litestar(

@@ -63,6 +63,25 @@ class ControlSettings(CommonSettings):
     block_health_interval: float = Field(
         default=15.0, gt=0, description="Seconds between background block health probes."
     )
+    # background jobs (the worker block; `wsoptv worker`)
+    job_reclaim_idle: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a running job's claim may go unrenewed before another worker "
+        "takes it over (its worker died); claims are renewed every third of it.",
+    )
+    job_max_deliveries: int = Field(
+        default=5, ge=1, description="Deliveries of one message before its job is dead."
+    )
+    job_backoff_base: float = Field(
+        default=5.0, gt=0, description="Seconds before a job's first retry (doubles each time)."
+    )
+    job_backoff_max: float = Field(default=600.0, gt=0, description="Longest retry backoff (s).")
+    worker_seen_within: float = Field(
+        default=30.0,
+        gt=0,
+        description="GET /api/health reports the worker down when none beat for this long (s).",
+    )
     metrics_token: str | None = Field(
         default=None,
         min_length=16,

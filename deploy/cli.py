@@ -115,9 +115,71 @@ def edge(workers: int) -> None:
 
 
 @main.command()
-def worker() -> None:
-    """Run the background worker (scan, metadata, thumbnails, hot cache)."""
-    raise click.ClickException("not implemented yet: the worker lands with its own issue")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Jobs this process runs at once.",
+)
+@click.option(
+    "--queues",
+    default=None,
+    metavar="Q1,Q2",
+    help="Consume only these queues (default: every queue a block declares jobs on).",
+)
+def worker(concurrency: int, queues: str | None) -> None:
+    """Run the background worker (scan, probe, thumbnails, hot cache)."""
+    from control.settings import ControlSettings
+    from control.worker import run_worker
+
+    with _infrastructure_env(_settings()):
+        names = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
+        run_worker(ControlSettings(), concurrency=concurrency, queues=names)
+
+
+@main.group()
+def jobs() -> None:
+    """See and retry background jobs."""
+
+
+@jobs.command("list")
+@click.option("--status", default=None, help="queued, running, succeeded, failed, dead, cancelled")
+@click.option("--type", "job_type", default=None, help="library_scan, probe, thumbnails, ...")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def jobs_list(status: str | None, job_type: str | None, limit: int) -> None:
+    """The newest jobs: id, type, status, attempts, progress, created, error code."""
+    from deploy.infra import infrastructure
+    from deploy.jobs import describe, job_service
+
+    async def listing(endpoints: Any) -> None:
+        async with job_service(endpoints) as service:
+            page = await service.list_jobs(status=status, type=job_type, limit=limit, offset=0)
+        for job in page.items:
+            click.echo(describe(job))
+        click.echo(f"{len(page.items)} of {page.total} job(s)")
+
+    with infrastructure(_settings()) as endpoints:
+        asyncio.run(listing(endpoints))
+
+
+@jobs.command("retry")
+@click.argument("job_id", type=click.IntRange(1))
+def jobs_retry(job_id: int) -> None:
+    """Queue a failed, dead or cancelled job again."""
+    from deploy.infra import infrastructure
+    from deploy.jobs import describe, job_service
+    from shared.errors import WsoptvError
+
+    async def retry(endpoints: Any) -> None:
+        async with job_service(endpoints) as service:
+            click.echo(describe(await service.retry(job_id)))
+
+    with infrastructure(_settings()) as endpoints:
+        try:
+            asyncio.run(retry(endpoints))
+        except WsoptvError as exc:
+            raise click.ClickException(exc.message) from None
 
 
 @main.command()

@@ -25,6 +25,9 @@ class Service:
     command: str
     health_url: str
     public_url: str
+    # What the health answer must contain (the worker has no port: control's health says
+    # whether a worker beat lately).
+    health_marker: bytes = b""
 
 
 def services() -> list[Service]:
@@ -38,20 +41,27 @@ def services() -> list[Service]:
     return [
         Service("control", "control", f"{control}/api/health", f"{control}/api"),
         Service("edge", "edge", f"{edge}/healthz", edge),
+        Service(
+            "worker",
+            "worker",
+            f"{control}/api/health",
+            "background jobs (wsoptv jobs list)",
+            health_marker=b'"worker":{"status":"up"',
+        ),
     ]
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, marker: bytes = b"") -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1.0) as response:
-            return bool(response.status == 200)
+            return bool(response.status == 200) and marker in response.read()
     except (urllib.error.URLError, OSError):
         return False
 
 
 def _wait_healthy(service: Service, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not _healthy(service.health_url):
+    while not _healthy(service.health_url, service.health_marker):
         if proc.poll() is not None:
             raise SystemExit(f"{service.name} exited with {proc.returncode} while starting")
         if time.monotonic() > deadline:

@@ -1,9 +1,10 @@
 """`wsoptv scan` (and the scan after `wsoptv up` / `wsoptv demo`): NAS_ROOT into the catalog.
 
-The command line is not a block, so it composes the two blocks' functions itself: the
-content block's import and the title generator the content block is given at run time
-(the same ParserTitleGenerator behind the TITLE_GENERATOR contract). The scan's events go
-out on the bus through Redis, so running control processes drop stale cache entries.
+The command line is not a block, so it composes the blocks' functions itself: the content
+block's import and the title generator the content block is given at run time (the same
+ParserTitleGenerator behind the TITLE_GENERATOR contract), then the probes of the added and
+changed files, queued for the workers like the library_scan job queues them. The scan's
+events go out on the bus through Redis, so running control processes drop stale entries.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from redis.asyncio import Redis
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from control.blocks.content.library import ScanReport, import_library
+from control.blocks.content.media_jobs import MediaCatalog
 from control.blocks.content.service import announce_scan
 from control.blocks.title_generator import ParserTitleGenerator
 from control.db.migrate import migrate
 from control.orchestration.bus import MessageBus
 from deploy.infra import Endpoints
+from deploy.jobs import job_service
 
 log = logging.getLogger("wsoptv.scan")
 
@@ -65,13 +68,21 @@ async def scan_into_catalog(
             "may serve cached entries until they expire",
             bus.stats.fanout_failures,
         )
+    async with job_service(endpoints) as jobs:
+        media = MediaCatalog(jobs.db, jobs, root, root, _unchanged)
+        report.probes_queued = await media.enqueue_probes(report.changed_file_ids)
     return report
+
+
+async def _unchanged(_content_id: int) -> None:
+    """Queueing probes changes no content (MediaCatalog reports changes through this)."""
 
 
 def describe(report: ScanReport) -> str:
     return (
         f"found {report.found} video(s): {report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.missing} newly missing"
+        f"{report.unchanged} unchanged, {report.missing} newly missing; "
+        f"{report.probes_queued} probe job(s) queued"
     )
 
 

@@ -29,6 +29,8 @@ from edge.limiter import LimiterPolicy, StreamLimiter
 from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.stream import PREFIX, StreamEndpoint
+from edge.thumbnails import PREFIX as THUMBNAIL_PREFIX
+from edge.thumbnails import ThumbnailEndpoint
 from shared.token import StreamTokenVerifier
 
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -45,6 +47,7 @@ class EdgeApp:
         self.request_head_timeout = settings.edge_request_head_timeout
         self.metrics = EdgeMetrics()
         self.stream: StreamEndpoint | None = None
+        self.thumbnails: ThumbnailEndpoint | None = None
         self.limiter: StreamLimiter | None = None
         self.starlette = Starlette(
             routes=[Route("/healthz", self._healthz), Route("/metrics", self._metrics)],
@@ -57,6 +60,9 @@ class EdgeApp:
             raw_path = scope.get("raw_path") or scope["path"].encode()
             if raw_path.startswith(PREFIX):
                 await self.stream(scope, receive, send)
+                return
+            if raw_path.startswith(THUMBNAIL_PREFIX) and self.thumbnails is not None:
+                await self.thumbnails(scope, receive, send)
                 return
         await self.starlette(scope, receive, send)
 
@@ -91,6 +97,7 @@ class EdgeApp:
             self.metrics,
             CorsPolicy(settings.cors_origins),
         )
+        self.thumbnails = ThumbnailEndpoint(settings.key_ring(), settings.thumbnail_root)
         limiter.start()
         sweeper = asyncio.get_running_loop().create_task(files.sweep_forever(FILE_SWEEP_SECONDS))
         try:

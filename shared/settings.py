@@ -40,6 +40,10 @@ class CommonSettings(BaseSettings):
     nas_root: Path = Field(default=Path(".wsoptv/nas"), description="Read-only archive root.")
     ssd_cache_root: Path = Field(default=Path(".wsoptv/ssd"), description="SSD hot-cache root.")
     ssd_cache_bytes: int = Field(default=500 * 1024**3, ge=0)
+    thumbnail_root: Path = Field(
+        default=Path(".wsoptv/thumbnails"),
+        description="Posters and storyboards the worker writes and the edge serves (/t/...).",
+    )
 
     stream_token_keys: str = Field(
         default="",

@@ -54,3 +54,28 @@ def verify_thumbnail_token(ring: KeyRing, token: str, *, now: float | None = Non
     if not isinstance(folder, str) or not folder.endswith("/"):
         raise TokenClaimsInvalid("thumbnail token names no folder")
     return folder
+
+
+class ThumbnailUrls:
+    """thumbnail_url with each folder's token minted once per period (a home screen lists
+    hundreds of items; the token of a folder is the same all period, so mint it once)."""
+
+    MAX_CACHED = 10_000
+
+    def __init__(self, ring: KeyRing, edge_public_url: str) -> None:
+        self._ring = ring
+        self._base = edge_public_url.rstrip("/")
+        self._tokens: dict[tuple[str, int], str] = {}
+
+    def __call__(self, thumbnail_path: str | None, *, now: float | None = None) -> str | None:
+        if not thumbnail_path:
+            return None
+        at = time.time() if now is None else now
+        folder, _, name = thumbnail_path.rpartition("/")
+        key = (folder, int(at // URL_PERIOD_SECONDS))
+        token = self._tokens.get(key)
+        if token is None:
+            if len(self._tokens) >= self.MAX_CACHED:
+                self._tokens.clear()
+            token = self._tokens[key] = thumbnail_token(self._ring, folder + "/", now=at)
+        return f"{self._base}/t/{token}/{quote(name, safe='')}"

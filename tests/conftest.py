@@ -97,6 +97,7 @@ def data_env(tmp_path: Path, infra: Endpoints, database_url: str) -> dict[str, s
         "WSOPTV_DATA_DIR": str(tmp_path / "data"),
         "NAS_ROOT": str(nas),
         "SSD_CACHE_ROOT": str(ssd),
+        "THUMBNAIL_ROOT": str(tmp_path / "thumbnails"),
         "DATABASE_URL": database_url,
         "REDIS_URL": infra.redis_url,
     }

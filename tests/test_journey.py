@@ -1,6 +1,7 @@
 """The whole journey, end to end, against real processes: control, edge, PostgreSQL, Redis.
 
-admin scans the demo library → a user registers and logs in → /api/home shows the rows →
+admin scans the demo library (a worker process imports it, probes it, draws its poster and
+storyboard) → a user registers and logs in → /api/home shows the rows →
 the user gets a stream token → PyAV plays and seeks through the edge URL → progress is
 saved and Continue Watching shows it → a fourth concurrent stream is refused with the
 sessions listed, and admitted after one is ended → the admin dashboard counts the streams.
@@ -12,6 +13,7 @@ import asyncio
 import secrets
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import av
@@ -106,6 +108,7 @@ async def test_the_whole_journey(journey_env: dict[str, str]) -> None:
     with (
         wsoptv_process(["control"], env, health_url=f"{control_url}/api/health"),
         wsoptv_process(["edge"], env, health_url=f"{edge_url}/healthz"),
+        wsoptv_process(["worker"], env),
     ):
         async with httpx.AsyncClient(base_url=f"{control_url}/api", timeout=30) as api:
             admin = await login(api, "admin@wsoptv.test")
@@ -115,13 +118,22 @@ async def test_the_whole_journey(journey_env: dict[str, str]) -> None:
             assert job.status_code == 202, job.text
             status = job.json()
             for _ in range(300):
-                if status["status"] in ("succeeded", "failed"):
+                if status["status"] in ("succeeded", "failed", "dead"):
                     break
                 await asyncio.sleep(0.1)
                 status = (
                     await api.get(f"/admin/library/scan/{status['id']}", headers=admin)
                 ).json()
             assert status["status"] == "succeeded", status
+            # The scan queued a probe, the probe the thumbnails: wait for the poster.
+            for _ in range(600):
+                drawn = (
+                    await api.get("/admin/jobs", params={"type": "thumbnails"}, headers=admin)
+                ).json()["items"]
+                if drawn and drawn[0]["status"] in ("succeeded", "failed", "dead"):
+                    break
+                await asyncio.sleep(0.1)  # another process's progress: nothing to await
+            assert drawn and drawn[0]["status"] == "succeeded", drawn
 
             # A user registers, logs in and sees the home rows.
             registered = await api.post(
@@ -134,6 +146,11 @@ async def test_the_whole_journey(journey_env: dict[str, str]) -> None:
             recent = next(row for row in home["rows"] if row["id"] == "recently_added")
             content = recent["items"][0]
             assert content["title"] == "WSOP 2025 Main Event – Day 2A/B/C (Part 2)"  # noqa: RUF001 (the title uses an en dash)
+            # The poster, as a browser's <img> loads it: the URL alone, no header.
+            poster = await asyncio.to_thread(urllib.request.urlopen, content["thumbnail_url"])
+            with poster:
+                assert poster.headers["content-type"] == "image/jpeg"
+                assert poster.read(2) == b"\xff\xd8"
 
             # A stream token plays and seeks through the edge.
             issued = (await api.post(f"/stream/{content['id']}/token", headers=fan)).json()

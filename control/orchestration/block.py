@@ -4,20 +4,22 @@
 
     BLOCK = Block(name="auth", start=start, stop=stop, health=probe,
                   provides=(Provision(AUTHENTICATOR, lambda s: s.tokens),),
-                  route_handlers=(AuthController,), tables=Tables(owns=("users",)))
+                  route_handlers=(AuthController,), tables=Tables(owns=("users",)),
+                  jobs=(Job("probe", probe_job),))
 
 `start` returns a typed services object (a dataclass). The registry turns each of its fields
 into a Litestar dependency of the same name for the block's controllers, so a handler that
 takes `auth: NamedDependency[AuthService]` gets `services.auth` (the registry checks the
 annotation against the field's type when the app is built). Contracts a block `needs` are
 resolved once, in `start`, through `ctx.contract(...)`; the registry, not the block, answers
-503 BLOCK_UNAVAILABLE while a provider is down.
+503 BLOCK_UNAVAILABLE while a provider is down. `jobs` are the background jobs the block
+owns (control/orchestration/jobs.py): a worker process runs them with the block's services.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -28,6 +30,7 @@ from redis.asyncio import Redis
 
 from control.orchestration.contracts import Contract, Need, SemVer
 from control.orchestration.errors import OrchestrationError
+from control.orchestration.jobs import Job
 
 if TYPE_CHECKING:
     from control.orchestration.bus import MessageBus
@@ -75,6 +78,11 @@ class Block(Generic[S]):
     # Prometheus collectors of the block's own metrics, exported on /metrics.
     collectors: Callable[[S], Iterable[Collector]] | None = None
     tables: Tables = Tables()
+    # Background jobs the block owns; `wsoptv worker` runs them with the block's services.
+    jobs: tuple[Job[S], ...] = ()
+    # Outside dependencies the block reports in GET /api/health: {name: probe}, where a
+    # probe raises when the dependency is down (e.g. no worker process seen lately).
+    dependency_probes: Callable[[S], Mapping[str, Callable[[], Awaitable[None]]]] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -95,12 +103,16 @@ class BlockContext:
         resolve: Callable[[Block[Any], Contract[Any]], Any],
         db: asyncpg.Pool,
         redis: Redis,
+        jobs: Mapping[str, Job[Any]] | None = None,
     ) -> None:
         self.block = block
         self.settings = settings
         self.bus = bus
         self.db = db
         self.redis = redis
+        # Every job type the registered blocks declare, by type (the worker block's queue
+        # needs each type's queue and attempts).
+        self.jobs: Mapping[str, Job[Any]] = jobs or {}
         self.log = logging.getLogger(f"wsoptv.control.block.{block.name}")
         self._resolve = resolve
 

@@ -7,6 +7,7 @@ start-up error, never a surprise at request time.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 import msgspec
 
 from control.orchestration.errors import ContractError
+from control.orchestration.jobs import BoundJob
 from shared.errors import WsoptvError
 
 T = TypeVar("T")
@@ -321,4 +323,88 @@ CONTENT_READER: Contract[ContentReader] = Contract(
     "content_reader",
     "2.0.0",
     ContentReader,  # type: ignore[type-abstract]
+)
+
+
+# background jobs (the worker block owns the jobs table and the queues) -------------------
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
+UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
+RETRYABLE: tuple[JobStatus, ...] = ("failed", "dead", "cancelled")
+
+
+class JobProgress(msgspec.Struct, frozen=True):
+    done: int
+    total: int
+
+
+class JobRecord(msgspec.Struct, frozen=True):
+    """A job as SPEC §4.2 shows it (`worker`: the worker process that ran it last)."""
+
+    id: int
+    type: str
+    queue: str
+    status: JobStatus
+    attempts: int
+    max_attempts: int
+    progress: JobProgress
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    error_code: str | None
+    error: str | None  # generic: the details are in the worker's log
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    run_after: datetime  # not started before (a retry's backoff)
+    worker: str | None
+
+
+@runtime_checkable
+class Jobs(Protocol):
+    """Enqueue background jobs and read them back (the worker block provides it)."""
+
+    async def enqueue(
+        self,
+        type: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        dedup_key: str | None = None,
+        delay: float = 0.0,
+    ) -> JobRecord:
+        """A new queued job, or the unfinished one with the same dedup_key (same work twice
+        is one job); ValueError for a job type no block declares."""
+        ...
+
+    async def get(self, job_id: int) -> JobRecord | None: ...
+
+
+JOBS: Contract[Jobs] = Contract(
+    "jobs",
+    "1.0.0",
+    Jobs,  # type: ignore[type-abstract]
+)
+
+
+@runtime_checkable
+class JobRunner(Protocol):
+    """Runs the declared jobs of the started blocks until `stop` is set (`wsoptv worker`)."""
+
+    async def run(
+        self,
+        handlers: Sequence[BoundJob],
+        *,
+        concurrency: int,
+        queues: Sequence[str] | None,
+        stop: asyncio.Event,
+        ready: asyncio.Event | None = None,
+    ) -> None:
+        """`ready` is set once the worker consumes (it has beaten: health shows it)."""
+        ...
+
+
+JOB_RUNNER: Contract[JobRunner] = Contract(
+    "job_runner",
+    "1.0.0",
+    JobRunner,  # type: ignore[type-abstract]
 )

@@ -16,7 +16,7 @@ import importlib
 import logging
 import pkgutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from control.orchestration.block import Block, BlockContext, Degraded
 from control.orchestration.contracts import Contract
 from control.orchestration.errors import BlockUnavailable, ContractError, RegistryError
+from control.orchestration.jobs import BoundJob, Job
 from control.orchestration.validation import contract_providers, validate_blocks
 
 if TYPE_CHECKING:
@@ -169,6 +170,27 @@ class BlockRegistry:
         """The services object block `name` started with (None for a block without)."""
         return self._states[name].services
 
+    def declared_jobs(self) -> dict[str, Job[Any]]:
+        """Every job type the registered blocks declare (validated: each type once)."""
+        return {job.type: job for block in self._blocks.values() for job in block.jobs}
+
+    def bound_jobs(self) -> list[BoundJob]:
+        """The declared jobs of the blocks that started, with their services."""
+        return [
+            BoundJob(job, state.block.name, state.services)
+            for state in self._states.values()
+            if state.started
+            for job in state.block.jobs
+        ]
+
+    def dependency_probes(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        """{dependency name: probe} the started blocks report in GET /api/health."""
+        probes: dict[str, Callable[[], Awaitable[None]]] = {}
+        for state in self._states.values():
+            if state.started and state.block.dependency_probes is not None:
+                probes.update(state.block.dependency_probes(state.services))
+        return probes
+
     def collectors(self) -> Iterator[Collector]:
         """The Prometheus collectors of every started block."""
         for state in self._states.values():
@@ -200,7 +222,9 @@ class BlockRegistry:
             await asyncio.gather(
                 *(
                     self._start_one(
-                        BlockContext(block, settings, bus, self._resolve_for, db, redis)
+                        BlockContext(
+                            block, settings, bus, self._resolve_for, db, redis, self.declared_jobs()
+                        )
                     )
                     for block in wave
                 )

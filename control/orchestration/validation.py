@@ -21,7 +21,21 @@ def validate_blocks(blocks: Mapping[str, Block[Any]]) -> list[list[Block[Any]]]:
     waves = dependency_waves(blocks)
     check_contracts(blocks)
     check_tables(blocks)
+    check_jobs(blocks)
     return waves
+
+
+def check_jobs(blocks: Mapping[str, Block[Any]]) -> None:
+    """A job type is declared by one block only (its owner runs it)."""
+    owners: dict[str, str] = {}
+    for block in blocks.values():
+        for job in block.jobs:
+            if job.type in owners:
+                raise RegistryError(
+                    f"job type {job.type!r} is declared by both {owners[job.type]!r} and "
+                    f"{block.name!r}"
+                )
+            owners[job.type] = block.name
 
 
 def contract_providers(blocks: Mapping[str, Block[Any]]) -> dict[str, str]:

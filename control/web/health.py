@@ -47,6 +47,9 @@ async def dependency_states(state: State, settings: ControlSettings) -> dict[str
     if settings.meilisearch_url:
         client = meilisearch.Client(settings.meilisearch_url, settings.meilisearch_key)
         checks["meilisearch"] = lambda: asyncio.to_thread(client.health)
+    # What the blocks report (the worker block: whether a worker process was seen lately).
+    registry: BlockRegistry = state.registry
+    checks.update(registry.dependency_probes())
     results = await asyncio.gather(*(_probe(name, check) for name, check in checks.items()))
     states = dict(zip(checks, results, strict=True))
     for name, result in states.items():

@@ -78,12 +78,17 @@ def test_migrate_twice_is_a_no_op_the_second_time(data_env: dict[str, str]) -> N
     assert "0 migration(s) applied" in result.stdout
 
 
-def test_placeholders_exist_and_say_so(data_env: dict[str, str]) -> None:
+def test_every_command_of_the_spec_exists(data_env: dict[str, str]) -> None:
     help_text = wsoptv(["--help"], data_env).stdout
-    for command in ("up", "control", "edge", "worker", "migrate", "user", "scan", "demo"):
+    for command in ("up", "control", "edge", "worker", "migrate", "user", "scan", "demo", "jobs"):
         assert f"  {command} " in help_text
-    worker = wsoptv(["worker"], data_env)
-    assert worker.returncode != 0 and "not implemented yet" in worker.stderr
+    assert "--concurrency" in wsoptv(["worker", "--help"], data_env).stdout
+    jobs = wsoptv(["jobs", "--help"], data_env).stdout
+    assert "  list " in jobs and "  retry " in jobs
+    listed = wsoptv(["jobs", "list"], data_env)
+    assert listed.returncode == 0 and "0 of 0 job(s)" in listed.stdout, listed.stderr
+    missing = wsoptv(["jobs", "retry", "12345"], data_env)
+    assert missing.returncode != 0 and "no job 12345" in missing.stderr
 
 
 def test_up_starts_everything_and_ctrl_c_stops_everything(data_env: dict[str, str]) -> None:
@@ -116,10 +121,13 @@ def test_up_starts_everything_and_ctrl_c_stops_everything(data_env: dict[str, st
         wait_for_http(f"http://127.0.0.1:{control_port}/api/health", launcher, timeout=5)
         wait_for_http(f"http://127.0.0.1:{edge_port}/healthz", launcher, timeout=5)
         with urllib.request.urlopen(f"http://127.0.0.1:{control_port}/api/health") as response:
-            assert b'"postgres":{"status":"up"' in response.read()
+            health = response.read()
+        assert b'"postgres":{"status":"up"' in health
+        assert b'"worker":{"status":"up"' in health, health  # it beat before up said so
         tree = psutil.Process(launcher.pid).children(recursive=True)
         names = {p.name() for p in tree}
         assert {"postgres", "redis-server"} <= names, names
+        assert any(p.cmdline()[-1:] == ["worker"] for p in tree)
         started = time.monotonic()
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(timeout=10) == 0

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from control.blocks.title_generator import ParserTitleGenerator
 from control.orchestration.bus import Event, MessageBus
 from deploy.demo import DemoFile, write_demo_file
-from tests.support import REPO
+from tests.support import REPO, wsoptv_process
 
 CLIP = DemoFile("WSOP/2024/WSOP 2024 Main Event Day 8 (Part 1).mp4", 2, 320, 180, 200_000)
 SPARSE = "WSOP/2025/🏆€10,350 WSOPE MAIN EVENT   Day 2 [BRACELET EVENT #14] 👑.mov"
@@ -59,21 +59,50 @@ async def catalog(database_url: str) -> dict[str, asyncpg.Record]:
         await conn.close()
 
 
+async def no_unfinished_jobs(database_url: str) -> None:
+    """Until the worker process has run every queued job (its progress is in PostgreSQL)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with asyncio.timeout(60):
+            # Another process's progress: there is nothing in this one to await.
+            while await conn.fetchval(  # noqa: ASYNC110
+                "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
+            ):
+                await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
 async def test_scan_imports_videos_only_and_is_idempotent(
     data_env: dict[str, str], library: Path
 ) -> None:
     first = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
     assert first.returncode == 0, first.stderr
-    assert "found 2 video(s): 2 added, 0 updated, 0 unchanged, 0 newly missing" in first.stdout
+    assert (
+        "found 2 video(s): 2 added, 0 updated, 0 unchanged, 0 newly missing; "
+        "2 probe job(s) queued" in first.stdout
+    )
     rows = await catalog(data_env["DATABASE_URL"])
     assert set(rows) == {CLIP.relative_path, SPARSE}
     titles = ParserTitleGenerator()
     for path, row in rows.items():
         assert row["title"] == titles.generate(Path(path).name, path)["display_title"]
-    assert rows[CLIP.relative_path]["duration_seconds"] == pytest.approx(2.0, abs=0.1)
     assert rows[SPARSE]["file_size"] == 3 * 2**30
+    # The probes wait for a worker; one reads the clip and records the placeholder as such.
+    with wsoptv_process(["worker"], data_env):
+        await no_unfinished_jobs(data_env["DATABASE_URL"])
+    rows = await catalog(data_env["DATABASE_URL"])
+    assert rows[CLIP.relative_path]["duration_seconds"] == pytest.approx(2.0, abs=0.1)
+    assert rows[CLIP.relative_path]["thumbnail_path"] is not None
+    assert (rows[SPARSE]["media_error"], rows[SPARSE]["duration_seconds"]) == (
+        "MEDIA_UNREADABLE",
+        None,
+    )
     again = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
-    assert "found 2 video(s): 0 added, 0 updated, 2 unchanged, 0 newly missing" in again.stdout
+    assert (
+        "found 2 video(s): 0 added, 0 updated, 2 unchanged, 0 newly missing; "
+        "0 probe job(s) queued" in again.stdout
+    )
     (library / SPARSE).unlink()
     gone = await asyncio.to_thread(wsoptv, ["scan", "--root", str(library)], data_env)
     assert "found 1 video(s): 0 added, 0 updated, 1 unchanged, 1 newly missing" in gone.stdout

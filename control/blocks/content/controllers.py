@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 from litestar import delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from control.blocks.content.event_types import EventType
+from control.blocks.content.media_jobs import MediaCatalog
 from control.blocks.content.repository import (
     Availability,
     Content,
@@ -21,17 +22,15 @@ from control.blocks.content.repository import (
     Series,
     SortOrder,
 )
-from control.blocks.content.scan_jobs import ScanJobs
 from control.blocks.content.schemas import (
     ContentCreate,
     ContentPage,
     ContentUpdate,
     HandsReplace,
-    ScanJobOut,
     SeriesPageOut,
 )
 from control.blocks.content.service import ContentService
-from control.orchestration.contracts import Hand
+from control.orchestration.contracts import Hand, JobRecord
 from control.orchestration.identity import AdminOnlyController, SignedInController
 from control.web.openapi import error_responses
 from control.web.params import BIGINT_MAX, Id, Limit, Offset
@@ -165,19 +164,14 @@ class AdminContentController(AdminOnlyController):
         within the video's duration): HANDS_INVALID lists every problem."""
         return await contents.replace_hands(content_id, data.hands)
 
-    @post("/library/scan", status_code=202, responses=error_responses(401, 403, 409))
-    async def start_scan(
-        self, contents: NamedDependency[ContentService], scans: NamedDependency[ScanJobs]
-    ) -> ScanJobOut:
-        """Start importing NAS_ROOT in the background (LIBRARY_SCAN_RUNNING if one runs);
-        follow it at /admin/library/scan/{job_id}."""
-        return await scans.start(contents.nas_root)
+    @post("/library/scan", status_code=202, responses=error_responses(401, 403, 503))
+    async def start_scan(self, media: NamedDependency[MediaCatalog]) -> JobRecord:
+        """Queue a `library_scan` job of NAS_ROOT (while one is queued or running, that job);
+        follow it at /admin/jobs/{id} (or its alias /admin/library/scan/{id})."""
+        return await media.queue_scan()
 
-    @get("/library/scan/{job_id:str}", responses=error_responses(401, 403, 404))
-    async def scan_status(
-        self,
-        job_id: Annotated[str, PathParameter(max_length=64)],
-        scans: NamedDependency[ScanJobs],
-    ) -> ScanJobOut:
-        """A scan's status, progress {done, total} and, once finished, its report."""
-        return await scans.get(job_id)
+    @get("/library/scan/{job_id:int}", responses=error_responses(401, 403, 404))
+    async def scan_status(self, job_id: Id, media: NamedDependency[MediaCatalog]) -> JobRecord:
+        """A library_scan job, as /admin/jobs/{id} shows it (LIBRARY_SCAN_NOT_FOUND for
+        any other id); its `result` is the scan's report once it succeeded."""
+        return await media.scan_job(job_id)

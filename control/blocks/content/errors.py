@@ -46,11 +46,27 @@ class ScanRootOutside(ContentError):
     status = 422
 
 
-class ScanAlreadyRunning(ContentError):
-    code = "LIBRARY_SCAN_RUNNING"
-    status = 409
-
-
 class ScanJobNotFound(ContentError):
     code = "LIBRARY_SCAN_NOT_FOUND"
     status = 404
+
+
+class MediaUnreadable(ContentError):
+    """The file is not media PyAV can read (a failed probe or thumbnails job says so)."""
+
+    code = "MEDIA_UNREADABLE"
+    status = 422
+
+
+class MediaFileMissing(ContentError):
+    """The content's file is not on the NAS (any more): nothing to probe."""
+
+    code = "MEDIA_FILE_MISSING"
+    status = 404
+
+
+class ThumbnailsIncomplete(ContentError):
+    """Fewer storyboard frames than the duration asks for: the job does not succeed."""
+
+    code = "THUMBNAILS_INCOMPLETE"
+    status = 422

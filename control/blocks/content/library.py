@@ -28,7 +28,7 @@ from typing import Any
 from control.blocks.content import repository as repo
 from control.blocks.content.errors import LibraryRootMissing, ScanRootOutside
 from control.blocks.content.event_types import event_type
-from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo, probe_media
+from control.blocks.content.media import VIDEO_SUFFIXES, MediaInfo
 from control.db.pool import Connection
 
 log = logging.getLogger("wsoptv.control.block.content.library")
@@ -72,6 +72,9 @@ class ScanReport:
     added_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     missing_ids: list[int] = field(default_factory=list)
+    # Added entries and entries whose file changed (size or mtime): what must be probed.
+    changed_file_ids: list[int] = field(default_factory=list)
+    probes_queued: int = 0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -247,13 +250,14 @@ async def import_library(
     generate_title: TitleFunction,
     *,
     under: Path | None = None,
-    probe: Probe | None = probe_media,
+    probe: Probe | None = None,
     on_progress: Progress | None = None,
 ) -> ScanReport:
     """Bring the catalog in line with the videos under `under` (default: all of `root`, the
     NAS root); LibraryRootMissing / ScanRootOutside as scan_start says.
 
-    New and changed files (size or mtime) are probed; an unchanged file is only re-titled.
+    New and changed files (size or mtime) are listed in `changed_file_ids` for the probe job
+    (or probed inline with `probe`); an unchanged file is only re-titled.
     A root with no videos at all marks nothing missing: an unmounted NAS looks empty.
     """
     base, start, prefix = await asyncio.to_thread(scan_start, root, under)
@@ -301,11 +305,14 @@ async def _import(
                 report.unchanged += 1
             else:
                 report.added_ids.append(added)
+                report.changed_file_ids.append(added)
         else:
             changes = {k: v for k, v in target.items() if _differs(k, previous[k], v)}
             if changes:
                 await repo.update_scanned(conn, previous["id"], changes)
                 report.updated_ids.append(previous["id"])
+            if changed_file:
+                report.changed_file_ids.append(previous["id"])
             else:
                 report.unchanged += 1
         if on_progress is not None:

@@ -36,7 +36,8 @@ _CONTENT_COLUMNS = (
     "id, series_id, title, short_title, description, duration_seconds, file_path, file_size, "
     "brand, event_type, year, quality, thumbnail_path, metadata, title_source, "
     "round(title_confidence::numeric, 3)::float8 AS title_confidence, "
-    "missing_since IS NULL AS available, missing_since, created_at, updated_at"
+    "missing_since IS NULL AS available, missing_since, created_at, updated_at, "
+    "media, media_error, probed_at, storyboard_path"
 )
 
 
@@ -64,6 +65,15 @@ class Content(msgspec.Struct, frozen=True):
     missing_since: datetime | None
     created_at: datetime
     updated_at: datetime
+    # What the probe job read from the file (container, codecs, frame rate, bitrate,
+    # keyframe interval, audio tracks); media_error: why it could not (MEDIA_UNREADABLE...).
+    media: dict[str, Any] | None
+    media_error: str | None
+    probed_at: datetime | None
+    storyboard_path: str | None  # WebVTT index of the storyboard, under THUMBNAIL_ROOT
+    # Signed edge URLs of the poster and the storyboard index (set by the service).
+    thumbnail_url: str | None = None
+    storyboard_url: str | None = None
 
 
 class Series(msgspec.Struct, frozen=True):
@@ -79,9 +89,10 @@ class Series(msgspec.Struct, frozen=True):
 
 
 def _content(row: asyncpg.Record) -> Content:
-    values = {name: row[name] for name in Content.__struct_fields__}
-    if isinstance(values["metadata"], str):
-        values["metadata"] = json.loads(values["metadata"])
+    values = {name: row[name] for name in Content.__struct_fields__ if name in row}
+    for name in ("metadata", "media"):
+        if isinstance(values[name], str):
+            values[name] = json.loads(values[name])
     return Content(**values)
 
 
@@ -453,3 +464,68 @@ async def mark_missing(conn: Connection, content_ids: Sequence[int]) -> None:
         "WHERE id = ANY($1::bigint[])",
         list(content_ids),
     )
+
+
+# media (the probe and thumbnails jobs) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTarget:
+    """A content's file as the media jobs see it."""
+
+    id: int
+    file_path: str
+    available: bool
+    duration_seconds: float | None
+    has_video: bool
+
+
+async def media_target(conn: Connection, content_id: int) -> MediaTarget | None:
+    row = await conn.fetchrow(
+        """SELECT id, file_path, missing_since IS NULL AS available, duration_seconds,
+                  media ->> 'video_codec' IS NOT NULL AS has_video
+           FROM contents WHERE id = $1""",
+        content_id,
+    )
+    if row is None:
+        return None
+    return MediaTarget(
+        row["id"], row["file_path"], row["available"], row["duration_seconds"], row["has_video"]
+    )
+
+
+async def record_media(
+    conn: Connection,
+    content_id: int,
+    *,
+    media: Mapping[str, Any] | None,
+    duration_seconds: float | None,
+    quality: str | None,
+    error: str | None,
+) -> bool:
+    """Store what a probe read (or why it could not); False when the content is gone."""
+    done = await conn.execute(
+        """UPDATE contents SET media = $2::jsonb, media_error = $5, probed_at = now(),
+                               duration_seconds = coalesce($3, duration_seconds),
+                               quality = coalesce($4, quality), updated_at = now()
+           WHERE id = $1""",
+        content_id,
+        None if media is None else json.dumps(dict(media)),
+        duration_seconds,
+        quality,
+        error,
+    )
+    return bool(done != "UPDATE 0")
+
+
+async def record_thumbnails(
+    conn: Connection, content_id: int, *, thumbnail_path: str, storyboard_path: str
+) -> bool:
+    done = await conn.execute(
+        """UPDATE contents SET thumbnail_path = $2, storyboard_path = $3, updated_at = now()
+           WHERE id = $1""",
+        content_id,
+        thumbnail_path,
+        storyboard_path,
+    )
+    return bool(done != "UPDATE 0")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
@@ -99,29 +98,3 @@ class HandsReplace(msgspec.Struct, forbid_unknown_fields=True):
     """The complete new list of a content's hands (an empty list removes them all)."""
 
     hands: list[HandIn]
-
-
-class ScanProgress(msgspec.Struct):
-    done: int
-    total: int
-
-
-class ScanCounts(msgspec.Struct):
-    found: int
-    added: int
-    updated: int
-    unchanged: int
-    missing: int
-
-
-class ScanJobOut(msgspec.Struct):
-    id: str
-    status: Literal["running", "succeeded", "failed"]
-    root: str
-    progress: ScanProgress
-    started_at: datetime
-    finished_at: datetime | None = None
-    report: ScanCounts | None = None
-    error: str | None = None
-    # A stable code for a failed job (LIBRARY_ROOT_MISSING, LIBRARY_SCAN_FAILED, ...).
-    error_code: str | None = None

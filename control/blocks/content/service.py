@@ -27,6 +27,7 @@ from control.blocks.content.errors import (
 )
 from control.blocks.content.library import ScanReport, generated_columns, import_library
 from control.blocks.content.media import probe_media
+from control.blocks.content.media_jobs import MediaCatalog
 from control.blocks.content.repository import Content, ContentFilter, Series, SortOrder
 from control.blocks.content.schemas import (
     ContentCreate,
@@ -44,6 +45,7 @@ from control.orchestration.contracts import (
     L1Cache,
     TitleGenerator,
 )
+from shared.thumbnails import ThumbnailUrls
 
 SOURCE = "content"
 MAX_HANDS = 500
@@ -87,6 +89,14 @@ def _not_found(content_id: int) -> ContentNotFound:
     return ContentNotFound(f"no content {content_id}", details={"id": content_id})
 
 
+async def content_changed(bus: MessageBus, cache: L1Cache, channel: str, content_id: int) -> None:
+    """After a write: drop the entry's L1 key, then publish `channel` {content_id}."""
+    await cache.invalidate(CacheKeys.content(content_id))
+    await bus.publish(
+        channel, Event(source=SOURCE, type=channel, payload={"content_id": content_id})
+    )
+
+
 class ContentService:
     def __init__(
         self,
@@ -95,19 +105,28 @@ class ContentService:
         cache: L1Cache,
         titles: TitleGenerator,
         nas_root: Path,
+        *,
+        media: MediaCatalog,
+        urls: ThumbnailUrls,
     ) -> None:
         self.db = db
         self.bus = bus
         self.cache = cache
         self.titles = titles
         self.nas_root = nas_root
-
-    async def _emit(self, channel: str, payload: dict[str, Any]) -> None:
-        await self.bus.publish(channel, Event(source=SOURCE, type=channel, payload=payload))
+        self.media = media
+        self.urls = urls
 
     async def _changed(self, channel: str, content_id: int) -> None:
-        await self.cache.invalidate(CacheKeys.content(content_id))
-        await self._emit(channel, {"content_id": content_id})
+        await content_changed(self.bus, self.cache, channel, content_id)
+
+    def public(self, content: Content) -> Content:
+        """The entry as the API shows it: with the signed URLs of its poster and storyboard."""
+        return msgspec.structs.replace(
+            content,
+            thumbnail_url=self.urls(content.thumbnail_path),
+            storyboard_url=self.urls(content.storyboard_path),
+        )
 
     # reads ----------------------------------------------------------------------------------
 
@@ -116,7 +135,7 @@ class ContentService:
     ) -> ContentPage:
         async with self.db.acquire() as conn:
             page = await repo.list_contents(conn, filters, sort=sort, limit=limit, offset=offset)
-        return ContentPage(page.items, page.total, limit, offset)
+        return ContentPage([self.public(item) for item in page.items], page.total, limit, offset)
 
     async def content(self, content_id: int) -> Content:
         """One content, from L1 when cached; ContentNotFound otherwise."""
@@ -131,7 +150,7 @@ class ContentService:
         cached = await self.cache.get_or_compute(
             CacheKeys.content(content_id), CacheKeys.CONTENT_TTL, load
         )
-        return msgspec.convert(cached, Content, strict=False)
+        return self.public(msgspec.convert(cached, Content, strict=False))
 
     async def hands(self, content_id: int) -> list[Hand]:
         async with self.db.acquire() as conn:
@@ -159,7 +178,7 @@ class ContentService:
         values = {k: v for k, v in msgspec.structs.asdict(body).items() if v not in (None, {})}
         values["file_path"] = catalog_path(body.file_path)
         if body.thumbnail_path is not None:
-            catalog_path(body.thumbnail_path, "thumbnail_path")
+            catalog_path(body.thumbnail_path, "thumbnail_path")  # under THUMBNAIL_ROOT
         title_source = "manual" if body.title else "generated"
         if not body.title:
             values = {**self._generated(values["file_path"]), **values}
@@ -182,7 +201,9 @@ class ContentService:
                     "this file is already in the catalog", details={"file_path": body.file_path}
                 ) from None
         await self._changed("content.created", created.id)
-        return created
+        if on_nas:
+            await self.media.enqueue_probes([created.id])
+        return self.public(created)
 
     def _generated(self, file_path: str) -> dict[str, Any]:
         generated = self.titles.generate(PurePosixPath(file_path).name, file_path)
@@ -207,6 +228,7 @@ class ContentService:
     async def update(self, content_id: int, body: ContentUpdate) -> Content:
         changes = body.changes()
         moved = "file_path" in changes
+        on_nas = False
         if moved:
             changes["file_path"] = catalog_path(changes["file_path"])
             # A new path is checked like a POST's: a file that is not there makes the entry
@@ -231,7 +253,9 @@ class ContentService:
             raise _not_found(content_id)
         if changes:
             await self._changed("content.updated", content_id)
-        return updated
+        if moved and on_nas:
+            await self.media.enqueue_probes([content_id])
+        return self.public(updated)
 
     async def delete(self, content_id: int) -> None:
         """Delete the entry; later scans leave its file out."""
@@ -257,10 +281,15 @@ class ContentService:
 
     # the library ----------------------------------------------------------------------------
 
-    async def scan_library(self, root: Path, on_progress: ScanProgressFn | None) -> ScanReport:
-        """Import `root` (events follow with announce_scan once the caller recorded it)."""
+    async def scan_library(
+        self, on_progress: ScanProgressFn | None, *, under: Path | None = None
+    ) -> ScanReport:
+        """Import NAS_ROOT or the folder `under` inside it (events follow with announce_scan
+        once the caller recorded the outcome)."""
         async with self.db.acquire() as conn:
-            return await import_library(conn, root, self.titles.generate, on_progress=on_progress)
+            return await import_library(
+                conn, self.nas_root, self.titles.generate, under=under, on_progress=on_progress
+            )
 
     async def announce_scan(self, report: ScanReport, job_id: str | None) -> None:
         await announce_scan(self.bus, report, self.cache, job_id=job_id)

@@ -12,6 +12,7 @@ from control.blocks.flat_catalog.controllers import HomeController
 from control.blocks.flat_catalog.service import HomeService
 from control.orchestration.block import Block, BlockContext, Tables
 from control.orchestration.contracts import L1_CACHE, Need
+from shared.thumbnails import ThumbnailUrls
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,8 @@ class HomeServices:
 
 
 async def start(ctx: BlockContext) -> HomeServices:
-    return HomeServices(HomeService(ctx.db, ctx.redis, ctx.contract(L1_CACHE)))
+    urls = ThumbnailUrls(ctx.settings.key_ring(), ctx.settings.edge_public_url)
+    return HomeServices(HomeService(ctx.db, ctx.redis, ctx.contract(L1_CACHE), urls))
 
 
 async def probe(services: HomeServices) -> None:

@@ -24,6 +24,7 @@ class HomeItem(msgspec.Struct, omit_defaults=True):
     series_id: int | None
     thumbnail_path: str | None
     created_at: str
+    thumbnail_url: str | None = None  # the poster, signed: an <img> loads it as it is
     progress: WatchProgress | None = None  # Continue Watching only
     views_7d: int | None = None  # Trending only
     hand: Hand | None = None  # Best Hands only: the player jumps to start_seconds

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from control.blocks.flat_catalog import rows
 from control.blocks.flat_catalog.views import top_viewed
 from control.orchestration.contracts import CacheKeys, L1Cache
+from shared.thumbnails import ThumbnailUrls
 
 log = logging.getLogger("wsoptv.control.flat_catalog")
 
@@ -26,10 +27,12 @@ class HomeService:
         pool: asyncpg.Pool,
         redis: Redis,
         cache: L1Cache,
+        urls: ThumbnailUrls,
         *,
         views_timeout: float = VIEWS_TIMEOUT_SECONDS,
     ) -> None:
         self._pool, self._redis, self._cache = pool, redis, cache
+        self._urls = urls
         self._views_timeout = views_timeout
         self._views_down = False  # logged once per outage, not once per request
 
@@ -50,7 +53,14 @@ class HomeService:
         mine = await self._cache.get_or_compute(
             CacheKeys.home_user(user_id), CacheKeys.HOME_TTL, own_row
         )
-        return rows.assemble(mine, shared)
+        document = rows.assemble(mine, shared)
+        # Signed after the cache: a URL's token follows its own period, not the cache's.
+        for row in document["rows"]:
+            row["items"] = [
+                {**item, "thumbnail_url": self._urls(item["thumbnail_path"])}
+                for item in row["items"]
+            ]
+        return document
 
     async def _shared(self) -> dict[str, Any]:
         views = await self._views()

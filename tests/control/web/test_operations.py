@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from redis.asyncio import Redis
 
 from control.app import create_app
+from control.blocks.worker.presence import WorkerPresence
 from control.orchestration.bus import Event
 from control.settings import ControlSettings
 from deploy.embedded import EmbeddedRedis
@@ -19,7 +21,10 @@ from tests.control.conftest import error_code, running, settings_for
 from tests.support import free_port
 
 
-async def test_health_lists_blocks_and_dependencies(client: httpx.AsyncClient) -> None:
+async def test_health_lists_blocks_and_dependencies(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    await WorkerPresence(redis, 30).beat("a-worker")  # a worker process was seen just now
     response = await client.get("/api/health")
     assert response.status_code == 200
     body = response.json()
@@ -32,13 +37,16 @@ async def test_health_lists_blocks_and_dependencies(client: httpx.AsyncClient) -
         "flat_catalog",
         "stream",
         "title_generator",
+        "worker",
     }
-    assert body["blocks"]["auth"]["status"] == "healthy" and body["blocks"]["stream"]["wave"] == 2
+    assert body["blocks"]["auth"]["status"] == "healthy" and body["blocks"]["stream"]["wave"] == 3
     for name in ("postgres", "redis"):
         dependency = body["dependencies"][name]
         assert dependency["status"] == "up" and dependency["required"] is True
         assert dependency["latency_ms"] >= 0
     assert "meilisearch" not in body["dependencies"]  # not configured: PostgreSQL search
+    assert body["dependencies"]["worker"]["status"] == "up"
+    assert body["dependencies"]["worker"]["required"] is False
 
 
 async def test_health_is_503_when_redis_goes_down(

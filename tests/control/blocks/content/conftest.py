@@ -21,9 +21,13 @@ def nas_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(infra: Endpoints, database_url: str, nas_root: Path) -> ControlSettings:
-    """The shared `app` fixture's settings, with this test's NAS root."""
-    return settings_for(database_url, infra.redis_url, nas_root=nas_root)
+def settings(
+    infra: Endpoints, database_url: str, nas_root: Path, tmp_path: Path
+) -> ControlSettings:
+    """The shared `app` fixture's settings, with this test's NAS and thumbnail roots."""
+    return settings_for(
+        database_url, infra.redis_url, nas_root=nas_root, thumbnail_root=tmp_path / "thumbnails"
+    )
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ async def test_writes_need_the_admin_role(
         ("DELETE", "/api/admin/contents/1", None),
         ("PUT", "/api/admin/contents/1/hands", {"hands": []}),
         ("POST", "/api/admin/library/scan", None),
-        ("GET", "/api/admin/library/scan/abc", None),
+        ("GET", "/api/admin/library/scan/1", None),
     ]
     for method, path, body in calls:
         anonymous = await client.request(method, path, json=body)

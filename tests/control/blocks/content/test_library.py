@@ -61,17 +61,20 @@ async def test_awkward_names_survive_the_round_trip(
         assert any(needle in path for path in paths), needle
 
 
-async def test_real_files_are_probed_and_sparse_ones_are_not_guessed(
+async def test_new_and_changed_files_are_left_to_the_probe_job(
     db: asyncpg.Connection, replica: Replica
 ) -> None:
-    await scan(db, replica.root)
+    first = await scan(db, replica.root)
     rows = await catalog(db)
-    for path, seconds in replica.real.items():
-        assert rows[path]["duration_seconds"] == pytest.approx(seconds, abs=0.1)
-        assert rows[path]["quality"] == "sd"  # 180 lines
+    # The scan only walks and titles; the probe job reads the files (media_jobs.py).
+    assert all(row["duration_seconds"] is None for row in rows.values())
+    for path in replica.real:
         assert rows[path]["file_size"] == (replica.root / path).stat().st_size
-    sparse = [row for path, row in rows.items() if path not in replica.real]
-    assert sparse and all(row["duration_seconds"] is None for row in sparse)
+    assert sorted(first.changed_file_ids) == sorted(row["id"] for row in rows.values())
+    path = next(iter(replica.real))
+    (replica.root / path).touch()  # a changed mtime: probed again
+    again = await scan(db, replica.root)
+    assert again.changed_file_ids == [rows[path]["id"]]
 
 
 async def test_event_type_series_and_brand_come_from_the_metadata(

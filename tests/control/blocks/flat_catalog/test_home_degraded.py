@@ -27,7 +27,7 @@ def use_view_redis(app: Litestar, view_redis: Redis, **options: Any) -> None:
     """The home service reads its view counts from `view_redis`; everything else is as is."""
     registry: BlockRegistry = app.state.registry
     old: HomeService = registry.services("flat_catalog").home
-    new = HomeService(old._pool, view_redis, old._cache, **options)
+    new = HomeService(old._pool, view_redis, old._cache, old._urls, **options)
     object.__setattr__(registry.services("flat_catalog"), "home", new)
 
 

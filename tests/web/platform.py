@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) ->
         "WSOPTV_DATA_DIR": str(root / "data"),
         "NAS_ROOT": str(nas),
         "SSD_CACHE_ROOT": str(ssd),
+        "THUMBNAIL_ROOT": str(root / "thumbnails"),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "STREAM_TOKEN_KEYS": f"s1:{secrets.token_urlsafe(32)}",
@@ -136,10 +138,12 @@ def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) ->
         stack.enter_context(
             wsoptv_process(["edge"], env, health_url=f"{edge_url}/healthz", log=root / "edge.log")
         )
+        # The worker probes the scanned files (durations) and makes their thumbnails.
+        stack.enter_context(wsoptv_process(["worker"], env, log=root / "worker.log"))
         platform = Platform(control_url, edge_url, env)
         with platform.api() as api:
             admin = platform.login(api, ADMIN_EMAIL)
-            page = api.get("/admin/contents", params={"limit": 100}, headers=admin).json()
+            page = _probed_library(api, admin)
             platform.titles = {item["id"]: item["title"] for item in page["items"]}
             platform.feature_id = next(
                 item["id"] for item in page["items"] if item["duration_seconds"] >= 50
@@ -149,6 +153,21 @@ def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) ->
             )
             assert hands.status_code == 200, hands.text
         yield platform
+
+
+def _probed_library(api: httpx.Client, admin: dict[str, str]) -> dict[str, Any]:
+    """The admin content list once the worker has probed and thumbnailed every video."""
+    deadline = time.monotonic() + 120
+    while True:
+        page: dict[str, Any] = api.get(
+            "/admin/contents", params={"limit": 100}, headers=admin
+        ).json()
+        if all(item["thumbnail_url"] for item in page["items"]):
+            return page
+        if time.monotonic() > deadline:
+            raise TimeoutError("the worker did not probe and thumbnail the demo library in time")
+        # Jobs run in another process: there is no event of theirs to await here.
+        time.sleep(0.2)
 
 
 @contextmanager

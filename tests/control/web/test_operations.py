@@ -30,6 +30,7 @@ async def test_health_lists_blocks_and_dependencies(client: httpx.AsyncClient) -
         "cache",
         "content",
         "flat_catalog",
+        "search",
         "stream",
         "title_generator",
     }

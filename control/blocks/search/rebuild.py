@@ -1,0 +1,70 @@
+"""`wsoptv search reindex`: every document derived from the catalog again.
+
+PostgreSQL is rebuilt in place (each content re-indexed through the same diff as an event,
+then the lexicon and suggestions recounted), so searches keep their answers throughout.
+MeiliSearch gets a new index, filled and then swapped in at once; what content events changed
+in the live index meanwhile is sent to the new one after the swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from control.blocks.search import catalog
+from control.blocks.search.documents import Entity, build_document
+from control.blocks.search.indexer import Indexer
+from control.blocks.search.meili import MeiliSearch, meili_document
+from control.blocks.search.pg_index import PostgresIndex
+
+BATCH = 500
+Progress = Callable[[int, int], Awaitable[None]]  # (done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    indexed: int
+    removed: int
+
+
+async def rebuild(
+    pool: asyncpg.Pool,
+    meili: MeiliSearch | None,
+    changed: Callable[[], Awaitable[None]],
+    progress: Progress | None = None,
+) -> RebuildReport:
+    started = datetime.now(UTC)
+    index = PostgresIndex(pool)
+    building = None if meili is None else await meili.start_rebuild()
+    entities: dict[str, Entity] = {}
+    seen: set[int] = set()
+    async with pool.acquire() as conn:
+        total = await catalog.count_available(conn)
+        if progress is not None:
+            await progress(0, total)
+        async for batch in catalog.available_batches(conn, BATCH):
+            documents = [build_document(entry) for entry in batch]
+            await index.apply(documents, [])
+            for document in documents:
+                entities.update((e.key, e) for e in document.entities)
+            seen.update(d.content_id for d in documents)
+            if meili is not None and building is not None:
+                views = await index.popularity([d.content_id for d in documents])
+                rows = [meili_document(d, views.get(d.content_id, 0)) for d in documents]
+                await meili.add_to(building, rows)
+            if progress is not None:
+                await progress(len(seen), max(total, len(seen)))
+    stale = sorted(await index.document_ids() - seen)
+    await index.apply([], stale)
+    await index.recount(entities)
+    if meili is not None and building is not None:
+        await meili.swap_in(building)
+        # Events that reached the live index during the rebuild reached the old one.
+        indexer = Indexer(pool, index, meili, changed)
+        current = await index.document_ids()
+        await indexer.reindex(sorted(set(await index.changed_since(started)) | (seen - current)))
+    await changed()
+    return RebuildReport(indexed=len(seen), removed=len(stale))

@@ -6,8 +6,9 @@ builds the query: every term must match (AND), each through any of its spellings
 
 - the word itself (a prefix for the last term), a compound's parts or its joined form;
 - two neighbouring terms written as one word ("spider man" finds "Spiderman");
-- for a word the lexicon does not know, its two halves ("spiderman" finds "Spider Man"),
-  else its nearest known words within the typo budget (`corrected_query` names the best).
+- a word as two known words ("spiderman" finds "Spider Man");
+- for a word the lexicon cannot match, its nearest known words within the typo budget
+  (`corrected_query` names the best).
 
 No operator a user types reaches a query language: terms are letters and digits only.
 """
@@ -129,7 +130,8 @@ def _splits(term: Term) -> list[Expr]:
     word = term.word
     if word is None or len(word) < _MIN_SPLIT or not word.isalpha():
         return []
-    return [All((Word(word[:k]), Word(word[k:], term.prefix))) for k in range(2, len(word) - 1)]
+    # Both halves whole words: "spiderm" is not "spider" and any word beginning with "m".
+    return [All((Word(word[:k]), Word(word[k:]))) for k in range(2, len(word) - 1)]
 
 
 def _pair(first: Term, second: Term) -> Word | None:
@@ -240,7 +242,8 @@ def plan(terms: Sequence[Term], lexicon: Lexicon) -> Plan:
             i += 2
             continue
         found = [e for e in _spellings(term) if _exists(e, lexicon)]
-        found = found or [e for e in _splits(term) if _exists(e, lexicon)]
+        # A word also matches as two words ("spiderman": "Spider Man").
+        found += [e for e in _splits(term) if _exists(e, lexicon)]
         spelling = term.text
         if not found and term.word is not None:
             near = nearest(term.word, lexicon.candidates)

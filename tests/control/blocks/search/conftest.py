@@ -7,6 +7,7 @@ catalog use the per-test `client` of tests/control/conftest.py instead.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -21,10 +22,13 @@ from control.app import create_app
 from control.blocks.auth.passwords import hash_password
 from control.blocks.auth.repository import insert_user
 from control.blocks.content.library import import_library
+from control.blocks.search import SearchServices
 from control.blocks.search.generation import Generation
 from control.blocks.search.rebuild import rebuild
 from control.blocks.title_generator import ParserTitleGenerator
 from control.db.migrate import migrate
+from control.orchestration.registry import BlockRegistry
+from control.settings import ControlSettings
 from deploy.infra import Endpoints
 from tests.control.blocks.content.replica import build_replica
 from tests.control.conftest import PASSWORD, bearer, login, running, settings_for
@@ -43,6 +47,9 @@ HANDS = {
     "34-wsop-2024-be-ev-58-50k-ppc-ft-negreanu-wins-CLEAN-004.mp4": [
         ("Aces full of kings on the river", ["Daniel Negreanu", "Jeremy Ausmus"]),
     ],
+    "2021 WSOP Event #84 - $50,000 High Roller Pot Limit Omaha Final Table.mp4": [
+        ("Ivey calls it off", ["Phil Ivey", "Jason Koon"]),
+    ],
 }
 
 
@@ -50,13 +57,18 @@ def _database(url: str, name: str) -> str:
     return f"{url.rpartition('/')[0]}/{name}"
 
 
-async def scan_archive(database_url: str, nas_root: Path) -> None:
-    """The replica of the whole listing (plus EXTRA_FILES) imported and indexed."""
+def write_archive(nas_root: Path) -> None:
+    """The replica of the whole listing, plus EXTRA_FILES (sparse files)."""
     build_replica(nas_root, keys=("",), clips=())
     for relative in EXTRA_FILES:
         (nas_root / relative).parent.mkdir(parents=True, exist_ok=True)
         with open(nas_root / relative, "wb") as sparse:
             sparse.truncate(2**30)
+
+
+async def scan_archive(database_url: str, nas_root: Path) -> None:
+    """The archive replica imported, with HANDS, and indexed."""
+    write_archive(nas_root)
     conn = await asyncpg.connect(database_url)
     try:
         await import_library(conn, nas_root, ParserTitleGenerator().generate, probe=None)
@@ -149,3 +161,47 @@ def search(archive: httpx.AsyncClient) -> Search:
         return body
 
     return run
+
+
+# per-test apps (tests that change the catalog) ------------------------------------------
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def settings(infra: Endpoints, database_url: str, nas_root: Path) -> ControlSettings:
+    """The shared `app` fixture's settings, with this test's NAS root."""
+    return settings_for(database_url, infra.redis_url, nas_root=nas_root)
+
+
+@pytest.fixture
+async def admin_headers(
+    client: httpx.AsyncClient, make_account: Callable[..., Any]
+) -> dict[str, str]:
+    return bearer(await login(client, await make_account("root", role="admin")))
+
+
+@pytest.fixture
+async def user_headers(
+    client: httpx.AsyncClient, make_account: Callable[..., Any]
+) -> dict[str, str]:
+    return bearer(await login(client, await make_account("viewer")))
+
+
+def search_services(app: Litestar) -> SearchServices:
+    registry: BlockRegistry = app.state.registry
+    services: SearchServices = registry.services("search")
+    return services
+
+
+async def indexed(app: Litestar) -> None:
+    """Return once the content events published so far are in the index (the bus runs each
+    handler in a task of its own: one loop turn starts them)."""
+    await asyncio.sleep(0)
+    async with asyncio.timeout(2):  # SPEC §4.1: searchable within 2 s
+        await search_services(app).indexer.settled()

@@ -105,16 +105,22 @@ async def archive_url(
 ) -> AsyncIterator[str]:
     """A database holding the scanned and indexed archive replica (read-only for tests)."""
     name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(infra.database_url)
+    await _admin(infra, f'CREATE DATABASE "{name}"')
+    url = _database(infra.database_url, name)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = _database(infra.database_url, name)
         await migrate(url)
         await scan_archive(url, tmp_path_factory.mktemp("archive"))
         yield url
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
-        await admin.close()
+        await _admin(infra, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+async def _admin(infra: Endpoints, statement: str) -> None:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="module")

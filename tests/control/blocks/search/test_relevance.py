@@ -246,3 +246,50 @@ async def test_hits_have_the_contract_shape(search: Search) -> None:
             "highlights",
         }
         assert hit["thumbnail_url"] is None  # no thumbnails made yet (the worker makes them)
+
+
+# suggestions --------------------------------------------------------------------------------
+
+
+async def suggest(archive: Any, q: str, **params: Any) -> list[dict[str, Any]]:
+    response = await archive.get("/api/search/suggest", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["suggestions"]
+    return found
+
+
+@pytest.mark.parametrize("letter", ["n", "k", "w", "z", "é"])
+async def test_one_letter_suggests_what_it_begins(archive: Any, letter: str) -> None:
+    found = await suggest(archive, letter)
+    assert 0 < len(found) <= 8
+    folded = words(letter)[0]
+    for suggestion in found:
+        assert set(suggestion) == {"text", "kind", "content_id"}
+        assert any(w.startswith(folded) for w in words(suggestion["text"])), suggestion
+        assert (suggestion["kind"] == "title") == (suggestion["content_id"] is not None)
+
+
+@pytest.mark.parametrize(
+    ("q", "wanted"),
+    [
+        ("ko", {"text": "Jason Koon", "kind": "player", "content_id": None}),
+        ("chance k", {"text": "Chance Kornuth", "kind": "player", "content_id": None}),
+        ("colo", {"text": "Colossus", "kind": "event", "content_id": None}),
+        ("gog", {"text": "GOG 2023", "kind": "series", "content_id": None}),
+        (
+            "paradise 2024 super m",
+            {"text": "WSOP Paradise 2024 Super Main Event", "kind": "series", "content_id": None},
+        ),
+        ("hossein", {"text": ENSAN, "kind": "title"}),
+    ],
+)
+async def test_suggestions_name_players_events_series_and_titles(
+    archive: Any, q: str, wanted: dict[str, Any]
+) -> None:
+    found = await suggest(archive, q, limit=20)
+    assert any(wanted.items() <= s.items() for s in found), found
+
+
+async def test_suggestions_stop_at_the_limit(archive: Any) -> None:
+    assert len(await suggest(archive, "w", limit=3)) == 3
+    assert len(await suggest(archive, "w", limit=20)) == 20

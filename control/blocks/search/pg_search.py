@@ -5,11 +5,12 @@ or year; anywhere), then popularity, then recency. The index answers each tier e
 lexemes carry the tier), so a query never reads more rows than it needs:
 
 - few matches (at most EXACT_TOTAL rows): they are all read, ranked, and counted exactly;
-- many matches: tier by tier, a tier with few matches is read whole, and the first tier with
-  many is walked in popularity-then-recency order (an index) until the page is full. The
-  total is then an estimate from a fixed sample of the index, never under EXACT_TOTAL + 1
-  (as MeiliSearch's `estimatedTotalHits`): counting 90,000 matches costs PostgreSQL more
-  than the whole 10 ms budget of a search.
+- many matches: tier by tier, the ranking index (popularity, recency) is walked a bounded
+  number of rows; a tier that fills the page there is done, one that does not is sparse and
+  read whole through GIN. The total is then an estimate from a fixed sample of the index,
+  never under EXACT_TOTAL + 1 (as MeiliSearch's `estimatedTotalHits`): counting 90,000
+  matches, or even intersecting their posting lists, costs PostgreSQL more than the whole
+  10 ms budget of a search.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from control.db.pool import Connection
 
 EXACT_TOTAL = 1000  # matches counted exactly; past it, the total is an estimate
 SAMPLE_ROWS = 2000  # rows an estimate reads
+# A sampled estimate this many times the exact-total cap is trusted without counting.
+SURELY_MORE = 3
+# A tier walk reads at most this many rows of the ranking index (per hit wanted: past that
+# density, the tier is read whole through GIN instead).
+WALK_ROWS, WALK_ROWS_PER_HIT = 2000, 100
 _ROWS_TTL = 60.0  # seconds the document count behind estimates is reused
 _PREFIX_SUM_LIMIT = 1000  # lexicon words summed for a prefix's bound
 
@@ -64,12 +70,12 @@ SELECT (SELECT count(*) FROM m) AS matched,
              ORDER BY relevance DESC, popularity DESC, created_at DESC, content_id DESC
              OFFSET $6 LIMIT $7) AS popularity
 """
-# The first $3 matches in popularity-then-recency order (OFFSET 0 keeps the planner on the
-# ranking index, which the LIMIT then stops early).
+# The first $3 matches in popularity-then-recency order among the first $4 documents (all
+# of them when null): the ranking index read in order, stopped by the limits.
 _WALK = """
 SELECT content_id, popularity FROM (
     SELECT content_id, popularity, document FROM search_documents
-    ORDER BY popularity DESC, created_at DESC, content_id DESC OFFSET 0) ranked
+    ORDER BY popularity DESC, created_at DESC, content_id DESC LIMIT $4) ranked
 WHERE document @@ $1::tsquery AND NOT coalesce(document @@ $2::tsquery, false)
 LIMIT $3
 """
@@ -164,7 +170,11 @@ class PostgresSearch:
                 return list(row["ids"]), row["matched"]
         ids, counted, complete = await self._tiers(conn, plan, filters, need, cap)
         page = [content_id for content_id, _ in ids[offset:need]]
-        return page, counted if complete else await self._total(conn, full, cap)
+        if complete:
+            return page, counted
+        if plan.counted_exactly and not filters:  # one word: the lexicon knows its count
+            return page, plan.upper_bound
+        return page, min(plan.upper_bound, await self._total(conn, full, cap))
 
     async def _tiers(
         self, conn: Connection, plan: Plan, filters: list[str], need: int, cap: int
@@ -178,35 +188,46 @@ class PostgresSearch:
             wanted = plan.tsquery(tier, filters)
             more, matched = await self._tier(conn, wanted, better, need - len(found), cap)
             found += more
-            counted += matched
-            if matched > cap or (len(found) >= need and tier):
+            if matched is None or (len(found) >= need and tier):
                 return found, counted, False
+            counted += matched
             better = wanted
         return found, counted, True
 
     async def _tier(
         self, conn: Connection, wanted: str, better: str | None, need: int, cap: int
-    ) -> tuple[list[tuple[int, int]], int]:
-        """Up to `need` (id, popularity) of one tier in rank order, and its match count
-        (more than `cap` when the tier is large: then it was walked, not read whole)."""
+    ) -> tuple[list[tuple[int, int]], int | None]:
+        """Up to `need` (id, popularity) of one tier in rank order, and how many it holds
+        (None: many, it was walked and not counted).
+
+        A tier with many matches fills the page within the first rows of the ranking index,
+        so it is walked first, a bounded number of rows (cheap: GIN would intersect every
+        posting list whole first). A tier the walk does not fill is read whole through GIN.
+        """
+        scan = max(WALK_ROWS, WALK_ROWS_PER_HIT * need)
+        walked = await conn.fetch(_WALK, wanted, better, need, scan)
+        if len(walked) == need:
+            return [(r["content_id"], r["popularity"]) for r in walked], None
         row = await conn.fetchrow(_FETCH, wanted, better, None, None, cap + 1, 0, need)
         assert row is not None
         if row["matched"] <= cap:
             return list(zip(row["ids"], row["popularity"], strict=True)), row["matched"]
-        walked = await conn.fetch(_WALK, wanted, better, need)
-        return [(r["content_id"], r["popularity"]) for r in walked], row["matched"]
+        walked = await conn.fetch(_WALK, wanted, better, need, None)
+        return [(r["content_id"], r["popularity"]) for r in walked], None
 
     async def _total(self, conn: Connection, full: str, cap: int) -> int:
         """Exact up to `cap`; past it an estimate from a fixed sample (at least cap + 1)."""
-        counted: int = await conn.fetchval(_CAPPED_COUNT, full, cap + 1)
-        if counted <= cap:
-            return counted
         rows = await self._document_count(conn)
         percent = min(100.0, 100.0 * SAMPLE_ROWS / max(rows, 1))
         hits = int(await conn.fetchval(_SAMPLE, full, percent))
         # Pages are sampled with probability percent/100: scaling back is unbiased, whatever
         # the (possibly stale) row count that chose the percentage.
-        return max(cap + 1, _two_digits(round(hits * 100 / percent)))
+        estimate = min(round(hits * 100 / percent), max(rows, cap + 1))
+        if estimate < SURELY_MORE * cap:  # near the cap: count it (cheap at this size)
+            counted: int = await conn.fetchval(_CAPPED_COUNT, full, cap + 1)
+            if counted <= cap:
+                return counted
+        return max(cap + 1, _two_digits(estimate))
 
     async def _document_count(self, conn: Connection) -> int:
         read_at, rows = self._rows

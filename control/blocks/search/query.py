@@ -214,6 +214,15 @@ class Plan:
     def matchable(self) -> bool:
         return bool(self.clauses) and self.upper_bound > 0
 
+    @property
+    def counted_exactly(self) -> bool:
+        """One whole word: the lexicon's count of its documents is the number of matches."""
+        return (
+            len(self.clauses) == 1
+            and isinstance(self.clauses[0], Word)
+            and not self.clauses[0].prefix
+        )
+
     def tsquery(self, tier: str = "", filters: Sequence[str] = ()) -> str:
         parts = [render(clause, tier) for clause in self.clauses]
         parts += [_quote(lexeme) for lexeme in filters]

@@ -20,6 +20,7 @@ from control.blocks.search.meili import MeiliSearch
 from control.blocks.search.pg_index import PostgresIndex
 from control.blocks.search.pg_search import PostgresSearch
 from control.blocks.search.popularity import PopularityRefresher
+from control.blocks.search.rebuild import fill_empty
 from control.blocks.search.service import SearchService
 from control.orchestration.block import Block, BlockContext, Tables
 from control.orchestration.bus import MessageBus, Subscription
@@ -34,7 +35,7 @@ class SearchServices:
     meili: MeiliSearch | None
     bus: MessageBus
     subscriptions: tuple[Subscription, ...]
-    refreshing: asyncio.Task[None]
+    tasks: tuple[asyncio.Task[None], ...]  # the popularity refresh; the start-up fill
 
 
 async def start(ctx: BlockContext) -> SearchServices:
@@ -60,20 +61,31 @@ async def start(ctx: BlockContext) -> SearchServices:
         settings.key_ring(),
         settings.edge_public_url,
     )
+
+    async def fill() -> None:
+        try:
+            await fill_empty(ctx.db, meili, generation.bump)
+        except Exception:  # tried again when MeiliSearch comes (back) up
+            ctx.log.exception("search: filling the empty index failed")
+
     popularity = PopularityRefresher(
-        ctx.redis, index, meili, indexer, settings.search_popularity_interval
+        ctx.redis, index, meili, indexer, settings.search_popularity_interval, fill
     )
     subscriptions = (ctx.bus.subscribe(CONTENT_EVENTS, indexer.on_content_event),)
-    refreshing = asyncio.create_task(popularity.run(), name="search-popularity")
-    return SearchServices(search, indexer, popularity, meili, ctx.bus, subscriptions, refreshing)
+    tasks = (
+        asyncio.create_task(popularity.run(), name="search-popularity"),
+        asyncio.create_task(fill(), name="search-fill"),
+    )
+    return SearchServices(search, indexer, popularity, meili, ctx.bus, subscriptions, tasks)
 
 
 async def stop(services: SearchServices) -> None:
     for subscription in services.subscriptions:
         services.bus.unsubscribe(subscription)
-    services.refreshing.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await services.refreshing
+    for task in services.tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     with contextlib.suppress(Exception):  # a batch that failed is retried by the next start
         await services.indexer.settled()
     if services.meili is not None:

@@ -112,24 +112,26 @@ def _players(entry: CatalogEntry) -> list[str]:
     return _texts(*names)
 
 
-def build_document(entry: CatalogEntry) -> Document:
-    """The document of one content."""
-    event_name = entry.metadata.get("event_name")
-    players = _players(entry)
+def document_fields(entry: CatalogEntry) -> dict[str, list[str]]:
+    """The texts of each field of a content (those it has)."""
     fields = {
         "title": _texts(entry.title, entry.short_title),
-        "players": players,
-        "event": _texts(event_name, entry.brand),
+        "players": _players(entry),
+        "event": _texts(entry.metadata.get("event_name"), entry.brand),
         "series": _texts(entry.series_title),
         "year": [str(entry.year)] if entry.year is not None else [],
-        "hands": _texts(
-            *(text for title, category, _ in entry.hands for text in (title, category))
-        ),
+        "hands": _texts(*(text for hand in entry.hands for text in hand[:2])),
         "description": _texts(entry.description),
     }
-    entities = [Entity("player", name) for name in players]
-    entities += [Entity("event", text) for text in _texts(event_name)]
-    entities += [Entity("series", text) for text in _texts(entry.series_title)]
+    return {name: texts for name, texts in fields.items() if texts}
+
+
+def build_document(entry: CatalogEntry) -> Document:
+    """The document of one content."""
+    fields = document_fields(entry)
+    entities = [Entity("player", name) for name in fields.get("players", ())]
+    entities += [Entity("event", text) for text in _texts(entry.metadata.get("event_name"))]
+    entities += [Entity("series", text) for text in fields.get("series", ())]
     unique: dict[str, Entity] = {}
     for entity in entities:
         if key(entity.text):
@@ -137,7 +139,7 @@ def build_document(entry: CatalogEntry) -> Document:
     brand_key = key(entry.brand) if entry.brand else None
     return Document(
         content_id=entry.id,
-        fields={name: texts for name, texts in fields.items() if texts},
+        fields=fields,
         year=entry.year,
         brand_key=brand_key or None,
         event_type=entry.event_type,

@@ -95,6 +95,7 @@ class MeiliSearch:
             base_url=url.rstrip("/"), headers=headers, timeout=TIMEOUT_SECONDS
         )
         self.index = index
+        self.ready = False  # the index exists with its settings (ensure_index succeeded)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -126,9 +127,14 @@ class MeiliSearch:
 
     # reads --------------------------------------------------------------------------------
 
+    def _check_ready(self) -> None:
+        if not self.ready:
+            raise SearchBackendDown("the MeiliSearch index is not set up yet")
+
     async def search(
         self, terms: Sequence[Term], filters: Filters, offset: int, limit: int
     ) -> Ranked:
+        self._check_ready()
         body = {
             "q": meili_query(terms),
             "offset": offset,
@@ -141,6 +147,7 @@ class MeiliSearch:
         return Ranked(ids, int(found.get("estimatedTotalHits", len(ids))), typo_matcher(terms))
 
     async def suggest(self, terms: Sequence[Term], limit: int) -> list[Suggested]:
+        self._check_ready()
         text = meili_query(terms)
         titles = await self._call(
             "POST",
@@ -171,6 +178,11 @@ class MeiliSearch:
 
     async def probe(self) -> None:
         await self._call("GET", "/health")
+        self._check_ready()
+
+    async def document_count(self) -> int:
+        stats = await self._call("GET", f"/indexes/{self.index}/stats")
+        return 0 if stats is None else int(stats.get("numberOfDocuments", 0))
 
     # writes -------------------------------------------------------------------------------
 
@@ -194,10 +206,13 @@ class MeiliSearch:
 
     async def ensure_index(self, uid: str | None = None) -> None:
         """Create the index (with its settings) unless it exists."""
+        live = uid is None
         uid = uid or self.index
         if await self._call("GET", f"/indexes/{uid}") is None:
             await self._wait(await self._call("POST", "/indexes", {"uid": uid, "primaryKey": "id"}))
         await self._wait(await self._call("PATCH", f"/indexes/{uid}/settings", SETTINGS))
+        if live:
+            self.ready = True
 
     async def start_rebuild(self) -> str:
         """A fresh, empty index beside the live one; fill it with add_to, then swap_in."""

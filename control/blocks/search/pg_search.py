@@ -28,7 +28,7 @@ from control.blocks.search.query import Lexicon, Plan, Term
 from control.db.pool import Connection
 
 EXACT_TOTAL = 1000  # matches counted exactly; past it, the total is an estimate
-SAMPLE_ROWS = 2000  # rows an estimate reads
+SAMPLE_ROWS = 1000  # rows an estimate reads
 # A sampled estimate this many times the exact-total cap is trusted without counting.
 SURELY_MORE = 3
 # A tier walk reads at most this many rows of the ranking index (per hit wanted: past that
@@ -154,7 +154,18 @@ class PostgresSearch:
         need = offset + limit
         cap = max(self._exact_total, need)
         full = plan.tsquery("", filters)
-        if plan.upper_bound <= cap:
+        title = plan.tsquery(TITLE_TIER, filters)
+        walked_title = False
+        if plan.upper_bound > cap:
+            # Probably many matches: the first rows of the ranking may fill the page with
+            # title matches, the best tier (then nothing else needs reading).
+            walked = await conn.fetch(_WALK, title, None, need, _walk_rows(need))
+            if len(walked) == need:
+                page = [r["content_id"] for r in walked[offset:]]
+                return page, await self._total(conn, plan, filters, full, cap)
+            walked_title = True
+        # One word's count is exact: past the cap, reading every match would be wasted.
+        if not (walked_title and plan.counted_exactly and not filters):
             row = await conn.fetchrow(
                 _FETCH,
                 full,
@@ -168,16 +179,18 @@ class PostgresSearch:
             assert row is not None
             if row["matched"] <= cap:
                 return list(row["ids"]), row["matched"]
-        ids, counted, complete = await self._tiers(conn, plan, filters, need, cap)
+        ids, counted, complete = await self._tiers(conn, plan, filters, need, cap, walked_title)
         page = [content_id for content_id, _ in ids[offset:need]]
-        if complete:
-            return page, counted
-        if plan.counted_exactly and not filters:  # one word: the lexicon knows its count
-            return page, plan.upper_bound
-        return page, min(plan.upper_bound, await self._total(conn, full, cap))
+        return page, counted if complete else await self._total(conn, plan, filters, full, cap)
 
     async def _tiers(
-        self, conn: Connection, plan: Plan, filters: list[str], need: int, cap: int
+        self,
+        conn: Connection,
+        plan: Plan,
+        filters: list[str],
+        need: int,
+        cap: int,
+        walked_title: bool,
     ) -> tuple[list[tuple[int, int]], int, bool]:
         """The best `need` matches, tier by tier; how many matches the tiers read held, and
         whether that is all of them."""
@@ -186,7 +199,8 @@ class PostgresSearch:
         better: str | None = None
         for tier in (TITLE_TIER, MAIN_TIER, ""):
             wanted = plan.tsquery(tier, filters)
-            more, matched = await self._tier(conn, wanted, better, need - len(found), cap)
+            walk = not (walked_title and tier == TITLE_TIER)
+            more, matched = await self._tier(conn, wanted, better, need - len(found), cap, walk)
             found += more
             if matched is None or (len(found) >= need and tier):
                 return found, counted, False
@@ -195,7 +209,13 @@ class PostgresSearch:
         return found, counted, True
 
     async def _tier(
-        self, conn: Connection, wanted: str, better: str | None, need: int, cap: int
+        self,
+        conn: Connection,
+        wanted: str,
+        better: str | None,
+        need: int,
+        cap: int,
+        walk: bool = True,
     ) -> tuple[list[tuple[int, int]], int | None]:
         """Up to `need` (id, popularity) of one tier in rank order, and how many it holds
         (None: many, it was walked and not counted).
@@ -204,10 +224,10 @@ class PostgresSearch:
         so it is walked first, a bounded number of rows (cheap: GIN would intersect every
         posting list whole first). A tier the walk does not fill is read whole through GIN.
         """
-        scan = max(WALK_ROWS, WALK_ROWS_PER_HIT * need)
-        walked = await conn.fetch(_WALK, wanted, better, need, scan)
-        if len(walked) == need:
-            return [(r["content_id"], r["popularity"]) for r in walked], None
+        if walk:
+            walked = await conn.fetch(_WALK, wanted, better, need, _walk_rows(need))
+            if len(walked) == need:
+                return [(r["content_id"], r["popularity"]) for r in walked], None
         row = await conn.fetchrow(_FETCH, wanted, better, None, None, cap + 1, 0, need)
         assert row is not None
         if row["matched"] <= cap:
@@ -215,14 +235,19 @@ class PostgresSearch:
         walked = await conn.fetch(_WALK, wanted, better, need, None)
         return [(r["content_id"], r["popularity"]) for r in walked], None
 
-    async def _total(self, conn: Connection, full: str, cap: int) -> int:
-        """Exact up to `cap`; past it an estimate from a fixed sample (at least cap + 1)."""
+    async def _total(
+        self, conn: Connection, plan: Plan, filters: list[str], full: str, cap: int
+    ) -> int:
+        """More than `cap` match, probably: exact for one word (the lexicon counts it) or up
+        to `cap`; past it an estimate from a fixed sample (at least cap + 1)."""
+        if plan.counted_exactly and not filters:
+            return plan.upper_bound
         rows = await self._document_count(conn)
         percent = min(100.0, 100.0 * SAMPLE_ROWS / max(rows, 1))
         hits = int(await conn.fetchval(_SAMPLE, full, percent))
         # Pages are sampled with probability percent/100: scaling back is unbiased, whatever
         # the (possibly stale) row count that chose the percentage.
-        estimate = min(round(hits * 100 / percent), max(rows, cap + 1))
+        estimate = min(round(hits * 100 / percent), plan.upper_bound, max(rows, cap + 1))
         if estimate < SURELY_MORE * cap:  # near the cap: count it (cheap at this size)
             counted: int = await conn.fetchval(_CAPPED_COUNT, full, cap + 1)
             if counted <= cap:
@@ -257,6 +282,10 @@ class PostgresSearch:
     async def probe(self) -> None:
         async with self._pool.acquire() as conn:
             await conn.fetchval("SELECT 1 FROM search_documents LIMIT 1")
+
+
+def _walk_rows(need: int) -> int:
+    return max(WALK_ROWS, WALK_ROWS_PER_HIT * need)
 
 
 def _two_digits(number: int) -> int:

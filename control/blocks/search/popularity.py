@@ -1,4 +1,6 @@
 """Popularity: the edge's started streams per content over 7 days, copied into the index.
+The same periodic task sets MeiliSearch up when it was down at start-up, and sends it the
+changes it missed.
 
 The views change with every stream; results are ranked with a copy refreshed every
 SEARCH_POPULARITY_INTERVAL seconds (one control process at a time does it). A refresh does
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -30,12 +33,14 @@ class PopularityRefresher:
         meili: MeiliSearch | None,
         indexer: Indexer,
         interval: float,
+        meili_ready: Callable[[], Awaitable[None]],
     ) -> None:
         self._redis = redis
         self._index = index
         self._meili = meili
         self._indexer = indexer
         self._interval = interval
+        self._meili_ready = meili_ready  # fills MeiliSearch's index when it comes up empty
 
     async def refresh(self) -> dict[int, int]:
         """Copy the current view counts; {content id: views} of those that changed."""
@@ -49,13 +54,17 @@ class PopularityRefresher:
         return changed
 
     async def run(self) -> None:
-        """Refresh (and retry failed index changes) every interval, until cancelled."""
+        """Every interval, until cancelled: set MeiliSearch up if it was not reachable yet,
+        send what it missed, refresh the views."""
         while True:
+            await asyncio.sleep(self._interval)
             try:
+                if self._meili is not None and not self._meili.ready:
+                    await self._meili.ensure_index()
+                    await self._meili_ready()
                 await self._indexer.retry()
                 await self.refresh()
             except (RedisError, OSError, SearchBackendDown) as exc:
                 log.warning("search: popularity not refreshed: %r", exc)
             except Exception:  # the loop must outlive any one failure
                 log.exception("search: popularity refresh failed")
-            await asyncio.sleep(self._interval)

@@ -22,6 +22,12 @@ from control.blocks.search.pg_index import PostgresIndex
 
 BATCH = 500
 Progress = Callable[[int, int], Awaitable[None]]  # (done, total)
+# Advisory lock (first key) of the start-up fill: one control process does it.
+_FILL_LOCK = 0x5346
+_INDEX_EMPTY = """
+SELECT NOT EXISTS (SELECT 1 FROM search_documents)
+       AND EXISTS (SELECT 1 FROM contents WHERE missing_since IS NULL)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +74,26 @@ async def rebuild(
         await indexer.reindex(sorted(set(await index.changed_since(started)) | (seen - current)))
     await changed()
     return RebuildReport(indexed=len(seen), removed=len(stale))
+
+
+async def fill_empty(
+    pool: asyncpg.Pool, meili: MeiliSearch | None, changed: Callable[[], Awaitable[None]]
+) -> None:
+    """Index the catalog when the index is empty and the catalog is not (a new install, an
+    upgrade, a new MeiliSearch); one control process at a time does it, at start-up and
+    when MeiliSearch comes up. Searches answer meanwhile, with what is indexed so far."""
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1, 0)", _FILL_LOCK):
+            return
+        try:
+            if await conn.fetchval(_INDEX_EMPTY):
+                await rebuild(pool, None, changed)
+            if meili is not None and meili.ready and await meili.document_count() == 0:
+                index = PostgresIndex(pool)
+                async for batch in catalog.available_batches(conn, BATCH):
+                    documents = [build_document(entry) for entry in batch]
+                    views = await index.popularity([d.content_id for d in documents])
+                    await meili.apply(documents, [], views)
+                await changed()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1, 0)", _FILL_LOCK)

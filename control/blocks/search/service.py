@@ -25,7 +25,7 @@ from control.blocks.search.backend import (
     Suggested,
     rank_suggestions,
 )
-from control.blocks.search.documents import CatalogEntry, build_document
+from control.blocks.search.documents import CatalogEntry, document_fields
 from control.blocks.search.errors import SearchBackendDown
 from control.blocks.search.generation import Generation
 from control.blocks.search.highlight import highlights, inferred_correction
@@ -139,14 +139,14 @@ class SearchService:
         ranked: Ranked
         ranked, backend = await self._ask(lambda b: b.search(terms, filters, offset, limit))
         entries = await self._entries(ranked.ids)
-        documents = [build_document(e) for e in entries]
+        fields = [document_fields(e) for e in entries]
         corrected = ranked.corrected_query
         if corrected is None and backend != self._postgres.name:
-            texts = (t for d in documents for field in d.fields.values() for t in field)
+            texts = (t for f in fields for field in f.values() for t in field)
             corrected = inferred_correction(terms, texts)
         hits = [
-            self._hit(entry, highlights(document.fields, ranked.matcher))
-            for entry, document in zip(entries, documents, strict=True)
+            self._hit(entry, highlights(found, ranked.matcher))
+            for entry, found in zip(entries, fields, strict=True)
         ]
         return {"hits": hits, "total": ranked.total, "corrected_query": corrected}
 

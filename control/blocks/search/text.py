@@ -12,8 +12,8 @@ that a hyphen, apostrophe, period or comma *between* two letters or digits makes
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -28,6 +28,7 @@ _FOLD = str.maketrans(
         "æ": "ae",
         "œ": "oe",
         "\u0131": "i",  # dotless i
+        "\u02bc": None,  # the modifier-letter apostrophe is a letter to Unicode: dropped
         "ħ": "h",
         "ŧ": "t",
         "ŋ": "n",
@@ -64,37 +65,11 @@ class Token:
         return self.parts if self.joined is None else (*self.parts, self.joined)
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum()
-
-
-def _spans(text: str) -> Iterator[tuple[int, int, list[tuple[int, int]], bool]]:
-    """(start, end, part spans, possessive) of each run of word characters and joiners."""
-    i, n = 0, len(text)
-    while i < n:
-        if not _is_word_char(text[i]):
-            i += 1
-            continue
-        start, parts = i, []
-        possessive = False
-        while True:
-            part_start = i
-            while i < n and _is_word_char(text[i]):
-                i += 1
-            parts.append((part_start, i))
-            # A joiner continues the compound only between two word characters.
-            if i + 1 < n and text[i] in _JOINERS and _is_word_char(text[i + 1]):
-                tail_end = i + 1
-                while tail_end < n and _is_word_char(text[tail_end]):
-                    tail_end += 1
-                if text[i] in _APOSTROPHES and text[i + 1 : tail_end].casefold() == "s":
-                    possessive = True  # "hellmuth's": the part is dropped, "hellmuths" kept
-                    i = tail_end
-                    break
-                i += 1
-                continue
-            break
-        yield start, i, parts, possessive
+# A word: letters and digits. A compound: words joined by single joiners.
+_WORD = r"[^\W_]+"
+_JOINER = "[" + re.escape("".join(sorted(_JOINERS))) + "]"
+_COMPOUND = re.compile(rf"{_WORD}(?:{_JOINER}{_WORD})*")
+_SPLIT = re.compile(f"({_JOINER})")
 
 
 def _fold_word(run: str) -> str:
@@ -108,14 +83,24 @@ def _fold_word(run: str) -> str:
 def tokenize(text: str) -> list[Token]:
     """The words of `text`, in order, with their positions in `text`."""
     tokens: list[Token] = []
-    for start, end, spans, possessive in _spans(text):
-        parts = tuple(w for w in (_fold_word(text[a:b]) for a, b in spans) if w)
+    for match in _COMPOUND.finditer(text):
+        run = match.group()
+        if run.isascii() and run.isalnum():  # a plain word: most of them
+            tokens.append(Token(match.start(), match.end(), (run.lower()[:MAX_WORD_LENGTH],)))
+            continue
+        pieces = _SPLIT.split(run)  # part, joiner, part, joiner, part...
+        spans, joiners = pieces[0::2], pieces[1::2]
+        # "hellmuth's": the "s" is dropped as a part, kept in the joined word "hellmuths".
+        possessive = bool(joiners) and joiners[-1] in _APOSTROPHES and spans[-1] in ("s", "S")
+        if possessive:
+            spans = spans[:-1]
+        parts = tuple(w for w in map(_fold_word, spans) if w)
         if not parts:
             continue
         joined = None
         if len(parts) > 1 or possessive:
             joined = ("".join(parts) + ("s" if possessive else ""))[:MAX_WORD_LENGTH]
-        tokens.append(Token(start, end, parts, joined))
+        tokens.append(Token(match.start(), match.end(), parts, joined))
     return tokens
 
 

@@ -132,6 +132,8 @@ def build_app(fake: FakeMeili) -> Starlette:
         elif action == ["documents", "delete-batch"]:
             for content_id in payload:
                 index.documents.pop(int(content_id), None)
+        elif action == ["stats"]:
+            return JSONResponse({"numberOfDocuments": len(index.documents)})
         elif action == ["search"]:
             return search(index, payload)
         elif action == ["facet-search"]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from litestar import Litestar
 
+from control.app import create_app
 from control.blocks.cache import CacheServices
 from control.orchestration.registry import BlockRegistry
-from tests.control.blocks.search.conftest import indexed
-from tests.control.conftest import error_code
+from control.settings import ControlSettings
+from tests.control.blocks.search.conftest import indexed, search_services
+from tests.control.conftest import bearer, error_code, login, running
 
 # Input a client may send. None of it may cause a 500: an empty result or a 400.
 ODD_QUERIES = [
@@ -228,3 +232,22 @@ async def test_the_openapi_document_says_what_search_accepts(client: httpx.Async
 async def test_the_block_reports_healthy(client: httpx.AsyncClient) -> None:
     body = (await client.get("/api/health")).json()
     assert body["blocks"]["search"]["status"] == "healthy"
+
+
+async def test_an_empty_index_is_filled_from_the_catalog_at_start(
+    settings: ControlSettings, database_url: str, redis: Any, make_account: Any
+) -> None:
+    """A catalog that exists before the search block (an upgrade) is indexed by itself."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.executemany(
+            "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
+            [(f"Colossus Day {n}", f"c/{n}.mp4") for n in range(5)],
+        )
+    finally:
+        await conn.close()
+    app = create_app(settings)
+    async with running(app) as client:
+        await asyncio.gather(*search_services(app).tasks[1:])  # the start-up fill
+        headers = bearer(await login(client, await make_account("ann")))
+        assert len(await hits(client, headers, "colossus")) == 5

@@ -8,6 +8,7 @@ changes it missed sent again, and a rebuild that swaps a new index in.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from control.app import create_app
 from control.blocks.search import service as search_service
 from control.blocks.search.meili import MeiliSearch
 from control.blocks.search.rebuild import rebuild
@@ -24,7 +26,7 @@ from control.settings import ControlSettings
 from deploy.infra import Endpoints
 from tests.control.blocks.search.conftest import indexed, search_services
 from tests.control.blocks.search.fake_meili import FakeMeili, serving
-from tests.control.conftest import settings_for
+from tests.control.conftest import running, settings_for
 
 INDEX = "contents_test"
 
@@ -215,3 +217,39 @@ async def test_a_rebuild_fills_a_new_index_and_swaps_it_in(
     assert set(meili.indexes[INDEX].documents) == set(ids)
     assert f"{INDEX}_rebuild" not in meili.indexes
     assert meili.calls("POST", "/swap-indexes") == [[{"indexes": [INDEX, f"{INDEX}_rebuild"]}]]
+
+
+async def test_an_empty_meilisearch_index_is_filled_at_start(
+    settings: ControlSettings, database_url: str, redis: Any, meili: FakeMeili
+) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.executemany(
+            "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
+            [(f"Colossus Day {n}", f"c/{n}.mp4") for n in range(5)],
+        )
+    finally:
+        await conn.close()
+    app = create_app(settings)
+    async with running(app):
+        await asyncio.gather(*search_services(app).tasks[1:])  # the start-up fill
+        assert len(meili.indexes[INDEX].documents) == 5
+
+
+async def test_a_meilisearch_down_at_start_is_set_up_when_it_comes_up(
+    settings: ControlSettings, redis: Any, meili: FakeMeili
+) -> None:
+    meili.down = True
+    app = create_app(settings)
+    async with running(app) as client:
+        assert INDEX not in meili.indexes
+        health = (await client.get("/api/health")).json()
+        assert health["blocks"]["search"]["status"] == "degraded"
+        meili.down = False
+        services = search_services(app)
+        # What the periodic task does next (it waits SEARCH_POPULARITY_INTERVAL first).
+        assert services.meili is not None
+        await services.meili.ensure_index()
+        assert meili.indexes[INDEX].settings["rankingRules"][-1] == "created_at:desc"
+        health = (await client.get("/api/health")).json()
+        assert health["blocks"]["search"]["status"] == "healthy"

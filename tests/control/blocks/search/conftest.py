@@ -28,8 +28,13 @@ from control.blocks.search.rebuild import rebuild
 from control.blocks.title_generator import ParserTitleGenerator
 from control.db.migrate import migrate
 from control.orchestration.registry import BlockRegistry
-from control.settings import ControlSettings
 from deploy.infra import Endpoints
+from tests.control.blocks.content.conftest import (  # noqa: F401 (fixtures)
+    admin_headers,
+    nas_root,
+    settings,
+    user_headers,
+)
 from tests.control.blocks.content.replica import build_replica
 from tests.control.conftest import PASSWORD, bearer, login, running, settings_for
 
@@ -57,21 +62,21 @@ def _database(url: str, name: str) -> str:
     return f"{url.rpartition('/')[0]}/{name}"
 
 
-def write_archive(nas_root: Path) -> None:
+def write_archive(root: Path) -> None:
     """The replica of the whole listing, plus EXTRA_FILES (sparse files)."""
-    build_replica(nas_root, keys=("",), clips=())
+    build_replica(root, keys=("",), clips=())
     for relative in EXTRA_FILES:
-        (nas_root / relative).parent.mkdir(parents=True, exist_ok=True)
-        with open(nas_root / relative, "wb") as sparse:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / relative, "wb") as sparse:
             sparse.truncate(2**30)
 
 
-async def scan_archive(database_url: str, nas_root: Path) -> None:
+async def scan_archive(database_url: str, root: Path) -> None:
     """The archive replica imported, with HANDS, and indexed."""
-    write_archive(nas_root)
+    write_archive(root)
     conn = await asyncpg.connect(database_url)
     try:
-        await import_library(conn, nas_root, ParserTitleGenerator().generate, probe=None)
+        await import_library(conn, root, ParserTitleGenerator().generate, probe=None)
         for name, hands in HANDS.items():
             content_id = await conn.fetchval(
                 "SELECT id FROM contents WHERE file_path LIKE '%/' || $1", name
@@ -170,33 +175,50 @@ def search(archive: httpx.AsyncClient) -> Search:
 
 
 # per-test apps (tests that change the catalog) ------------------------------------------
+# nas_root, settings (with it), admin_headers and user_headers: the content tests' fixtures.
 
 
-@pytest.fixture
-def nas_root(tmp_path: Path) -> Path:
-    root = tmp_path / "nas"
-    root.mkdir()
-    return root
+async def add_content(
+    client: httpx.AsyncClient, headers: dict[str, str], root: Path, name: str, **fields: Any
+) -> int:
+    """POST /api/admin/contents for a new file `name` under NAS_ROOT (`root`); the new id."""
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_bytes(b"x")
+    response = await client.post(
+        "/api/admin/contents", json={"file_path": name, **fields}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    content_id: int = response.json()["id"]
+    return content_id
 
 
-@pytest.fixture
-def settings(infra: Endpoints, database_url: str, nas_root: Path) -> ControlSettings:
-    """The shared `app` fixture's settings, with this test's NAS root."""
-    return settings_for(database_url, infra.redis_url, nas_root=nas_root)
+async def put_hand(
+    client: httpx.AsyncClient, headers: dict[str, str], content_id: int, **hand: Any
+) -> None:
+    """PUT one hand (0 to 1 s) as the content's only hand: players, title..."""
+    response = await client.put(
+        f"/api/admin/contents/{content_id}/hands",
+        json={"hands": [{"hand_index": 0, "start_seconds": 0, "end_seconds": 1, **hand}]},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
 
 
-@pytest.fixture
-async def admin_headers(
-    client: httpx.AsyncClient, make_account: Callable[..., Any]
-) -> dict[str, str]:
-    return bearer(await login(client, await make_account("root", role="admin")))
+async def insert_contents(database_url: str, titles: list[str]) -> None:
+    """Catalog rows written straight to PostgreSQL (no events: as before an upgrade)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.executemany(
+            "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
+            [(title, f"c/{n}.mp4") for n, title in enumerate(titles)],
+        )
+    finally:
+        await conn.close()
 
 
-@pytest.fixture
-async def user_headers(
-    client: httpx.AsyncClient, make_account: Callable[..., Any]
-) -> dict[str, str]:
-    return bearer(await login(client, await make_account("viewer")))
+async def started_and_filled(app: Litestar) -> None:
+    """Return once the search block's start-up fill of an empty index is done."""
+    await asyncio.gather(*search_services(app).tasks[1:])
 
 
 def search_services(app: Litestar) -> SearchServices:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from litestar import Litestar
 
@@ -14,7 +12,13 @@ from control.app import create_app
 from control.blocks.cache import CacheServices
 from control.orchestration.registry import BlockRegistry
 from control.settings import ControlSettings
-from tests.control.blocks.search.conftest import indexed, search_services
+from tests.control.blocks.search.conftest import (
+    add_content,
+    indexed,
+    insert_contents,
+    put_hand,
+    started_and_filled,
+)
 from tests.control.conftest import bearer, error_code, login, running
 
 # Input a client may send. None of it may cause a 500: an empty result or a 400.
@@ -119,15 +123,8 @@ async def test_the_index_follows_creates_edits_and_deletes(
     user_headers: dict[str, str],
     nas_root: Path,
 ) -> None:
-    (nas_root / "Clips").mkdir()
-    (nas_root / "Clips/Sergio Agüero Spider-Man Bluff.mp4").write_bytes(b"x")
-    created = await client.post(
-        "/api/admin/contents",
-        json={"file_path": "Clips/Sergio Agüero Spider-Man Bluff.mp4"},
-        headers=admin_headers,
-    )
-    assert created.status_code == 201, created.text
-    content_id = created.json()["id"]
+    name = "Clips/Sergio Agüero Spider-Man Bluff.mp4"
+    content_id = await add_content(client, admin_headers, nas_root, name)
     await indexed(app)
     assert await hits(client, user_headers, "aguero") == ["Sergio Agüero Spider-Man Bluff"]
 
@@ -141,22 +138,9 @@ async def test_the_index_follows_creates_edits_and_deletes(
     assert await hits(client, user_headers, "negreanu") == ["Sergio Agüero Hero Call vs Negreanu"]
     assert await hits(client, user_headers, "spider man") == []  # the old title is gone
 
-    hands = await client.put(
-        f"/api/admin/contents/{content_id}/hands",
-        json={
-            "hands": [
-                {
-                    "hand_index": 0,
-                    "start_seconds": 0,
-                    "end_seconds": 1,
-                    "title": "Quads over a full house",
-                    "players": ["Phil Ivey"],
-                }
-            ]
-        },
-        headers=admin_headers,
+    await put_hand(
+        client, admin_headers, content_id, title="Quads over a full house", players=["Phil Ivey"]
     )
-    assert hands.status_code == 200, hands.text
     await indexed(app)
     assert await hits(client, user_headers, "ivey quads") == ["Sergio Agüero Hero Call vs Negreanu"]
 
@@ -181,12 +165,7 @@ async def test_results_are_cached_and_dropped_when_the_catalog_changes(
     user_headers: dict[str, str],
     nas_root: Path,
 ) -> None:
-    (nas_root / "a.mp4").write_bytes(b"x")
-    created = await client.post(
-        "/api/admin/contents",
-        json={"file_path": "a.mp4", "title": "Colossus Day 1"},
-        headers=admin_headers,
-    )
+    content_id = await add_content(client, admin_headers, nas_root, "a.mp4", title="Colossus Day 1")
     await indexed(app)
     assert await hits(client, user_headers, "colossus") == ["Colossus Day 1"]
     before = cache_stats(app).by_namespace["search"]["hits"]
@@ -195,7 +174,7 @@ async def test_results_are_cached_and_dropped_when_the_catalog_changes(
     assert cache_stats(app).by_namespace["search"]["hits"] == before + 1
 
     await client.patch(
-        f"/api/admin/contents/{created.json()['id']}",
+        f"/api/admin/contents/{content_id}",
         json={"title": "Colossus Final Table"},
         headers=admin_headers,
     )
@@ -238,16 +217,9 @@ async def test_an_empty_index_is_filled_from_the_catalog_at_start(
     settings: ControlSettings, database_url: str, redis: Any, make_account: Any
 ) -> None:
     """A catalog that exists before the search block (an upgrade) is indexed by itself."""
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.executemany(
-            "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
-            [(f"Colossus Day {n}", f"c/{n}.mp4") for n in range(5)],
-        )
-    finally:
-        await conn.close()
+    await insert_contents(database_url, [f"Colossus Day {n}" for n in range(5)])
     app = create_app(settings)
     async with running(app) as client:
-        await asyncio.gather(*search_services(app).tasks[1:])  # the start-up fill
+        await started_and_filled(app)
         headers = bearer(await login(client, await make_account("ann")))
         assert len(await hits(client, headers, "colossus")) == 5

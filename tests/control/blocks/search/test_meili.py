@@ -8,7 +8,6 @@ changes it missed sent again, and a rebuild that swaps a new index in.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,14 @@ from control.blocks.search.meili import MeiliSearch
 from control.blocks.search.rebuild import rebuild
 from control.settings import ControlSettings
 from deploy.infra import Endpoints
-from tests.control.blocks.search.conftest import indexed, search_services
+from tests.control.blocks.search.conftest import (
+    add_content,
+    indexed,
+    insert_contents,
+    put_hand,
+    search_services,
+    started_and_filled,
+)
 from tests.control.blocks.search.fake_meili import FakeMeili, serving
 from tests.control.conftest import running, settings_for
 
@@ -51,18 +57,6 @@ def settings(
     )
 
 
-async def add(
-    client: httpx.AsyncClient, headers: dict[str, str], nas_root: Path, name: str, **fields: Any
-) -> int:
-    (nas_root / name).write_bytes(b"x")
-    response = await client.post(
-        "/api/admin/contents", json={"file_path": name, **fields}, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    content_id: int = response.json()["id"]
-    return content_id
-
-
 async def test_the_index_gets_the_contract_settings(
     client: httpx.AsyncClient, meili: FakeMeili
 ) -> None:
@@ -85,7 +79,7 @@ async def test_documents_follow_the_catalog_and_meilisearch_answers(
     nas_root: Path,
     meili: FakeMeili,
 ) -> None:
-    content_id = await add(
+    content_id = await add_content(
         client,
         admin_headers,
         nas_root,
@@ -134,21 +128,10 @@ async def test_suggestions_come_from_meilisearch(
     nas_root: Path,
     meili: FakeMeili,
 ) -> None:
-    content_id = await add(client, admin_headers, nas_root, "k.mp4", title="Kornuth rivers it")
-    await client.put(
-        f"/api/admin/contents/{content_id}/hands",
-        json={
-            "hands": [
-                {
-                    "hand_index": 0,
-                    "start_seconds": 0,
-                    "end_seconds": 1,
-                    "players": ["Chance Kornuth"],
-                }
-            ]
-        },
-        headers=admin_headers,
+    content_id = await add_content(
+        client, admin_headers, nas_root, "k.mp4", title="Kornuth rivers it"
     )
+    await put_hand(client, admin_headers, content_id, players=["Chance Kornuth"])
     await indexed(app)
     response = await client.get("/api/search/suggest", params={"q": "ko"}, headers=user_headers)
     assert response.json()["suggestions"] == [
@@ -169,7 +152,7 @@ async def test_postgresql_answers_while_meilisearch_is_down_and_missed_changes_a
 ) -> None:
     monkeypatch.setattr(search_service, "MEILI_RETRY_SECONDS", 0.0)
     meili.down = True
-    content_id = await add(client, admin_headers, nas_root, "c.mp4", title="Colossus Day 1")
+    content_id = await add_content(client, admin_headers, nas_root, "c.mp4", title="Colossus Day 1")
     await indexed(app)
     searched = await client.get("/api/search", params={"q": "colossus"}, headers=user_headers)
     assert [h["id"] for h in searched.json()["hits"]] == [content_id]  # from PostgreSQL
@@ -197,7 +180,8 @@ async def test_a_rebuild_fills_a_new_index_and_swaps_it_in(
     database_url: str,
 ) -> None:
     ids = [
-        await add(client, admin_headers, nas_root, f"{n}.mp4", title=f"Show {n}") for n in range(3)
+        await add_content(client, admin_headers, nas_root, f"{n}.mp4", title=f"Show {n}")
+        for n in range(3)
     ]
     await indexed(app)
     meili.indexes[INDEX].documents[999] = {"id": 999, "title": ["stale"]}  # drifted
@@ -222,17 +206,10 @@ async def test_a_rebuild_fills_a_new_index_and_swaps_it_in(
 async def test_an_empty_meilisearch_index_is_filled_at_start(
     settings: ControlSettings, database_url: str, redis: Any, meili: FakeMeili
 ) -> None:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.executemany(
-            "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
-            [(f"Colossus Day {n}", f"c/{n}.mp4") for n in range(5)],
-        )
-    finally:
-        await conn.close()
+    await insert_contents(database_url, [f"Colossus Day {n}" for n in range(5)])
     app = create_app(settings)
     async with running(app):
-        await asyncio.gather(*search_services(app).tasks[1:])  # the start-up fill
+        await started_and_filled(app)
         assert len(meili.indexes[INDEX].documents) == 5
 
 

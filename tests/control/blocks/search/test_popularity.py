@@ -9,7 +9,7 @@ from litestar import Litestar
 from redis.asyncio import Redis
 
 from tests.control.blocks.flat_catalog.edge_streams import edge_limiter, end_stream, start_stream
-from tests.control.blocks.search.conftest import indexed, search_services
+from tests.control.blocks.search.conftest import add_content, indexed, search_services
 
 
 async def watch(redis: Redis, content_id: int, times: int) -> None:
@@ -33,15 +33,12 @@ async def test_more_viewed_contents_rank_first_then_newer_ones(
     nas_root: Path,
     redis: Redis,
 ) -> None:
-    ids = []
-    for day in (1, 2, 3):
-        (nas_root / f"{day}.mp4").write_bytes(b"x")
-        response = await client.post(
-            "/api/admin/contents",
-            json={"file_path": f"{day}.mp4", "title": f"Colossus Day {day}"},
-            headers=admin_headers,
+    ids = [
+        await add_content(
+            client, admin_headers, nas_root, f"{day}.mp4", title=f"Colossus Day {day}"
         )
-        ids.append(response.json()["id"])
+        for day in (1, 2, 3)
+    ]
     await indexed(app)
     # No views yet: the newest first.
     assert await ranked(client, user_headers, "/api/search", "colossus") == ids[::-1]

@@ -14,18 +14,12 @@ from control.blocks.search import rebuild as rebuilding
 from control.blocks.search.backend import Filters
 from control.blocks.search.pg_search import PostgresSearch
 from control.blocks.search.query import parse
+from tests.control.blocks.search.conftest import insert_contents
 from tests.support import REPO
 
 
-async def add_contents(database_url: str, count: int) -> None:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.executemany(
-            "INSERT INTO contents (title, file_path, year) VALUES ($1, $2, 2024)",
-            [(f"WSOP 2024 Colossus Day {n} Negreanu", f"c/{n}.mp4") for n in range(count)],
-        )
-    finally:
-        await conn.close()
+def titles(count: int) -> list[str]:
+    return [f"WSOP 2024 Colossus Day {n} Negreanu" for n in range(count)]
 
 
 async def count_documents(database_url: str) -> int:
@@ -40,7 +34,7 @@ async def count_documents(database_url: str) -> int:
 async def test_wsoptv_search_reindex_indexes_the_catalog(
     data_env: dict[str, str], database_url: str
 ) -> None:
-    await add_contents(database_url, 30)
+    await insert_contents(database_url, titles(30))
     result = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "deploy.cli", "search", "reindex"],
@@ -60,7 +54,9 @@ async def test_wsoptv_search_reindex_indexes_the_catalog(
 async def test_searches_keep_their_answers_while_the_index_is_rebuilt(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await add_contents(database_url, 300)
+    await insert_contents(
+        database_url, [f"WSOP 2024 Colossus Day {n} Negreanu" for n in range(300)]
+    )
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     try:
 

@@ -35,15 +35,18 @@ SURELY_MORE = 3
 # density, the tier is read whole through GIN instead).
 WALK_ROWS, WALK_ROWS_PER_HIT = 2000, 100
 _ROWS_TTL = 60.0  # seconds the document count behind estimates is reused
-_PREFIX_SUM_LIMIT = 1000  # lexicon words summed for a prefix's bound
+# A prefix's bound sums the documents of the words it begins, up to this many words; past
+# them the bound is _MANY (unknown, and large).
+_PREFIX_SUM_LIMIT, _MANY = 1000, 2**40
 
 _LEXICON = f"""
 SELECT word, documents::bigint AS documents, false AS prefix
 FROM search_lexicon WHERE word = ANY($1::text[])
 UNION ALL
-SELECT p.prefix, (SELECT coalesce(sum(w.documents), 0) FROM (
-                     SELECT documents FROM search_lexicon
-                     WHERE word >= p.prefix AND word < p.upper LIMIT {_PREFIX_SUM_LIMIT}) w
+SELECT p.prefix, (SELECT CASE WHEN count(*) < {_PREFIX_SUM_LIMIT}
+                             THEN coalesce(sum(w.documents), 0) ELSE {_MANY} END
+                  FROM (SELECT documents FROM search_lexicon
+                        WHERE word >= p.prefix AND word < p.upper LIMIT {_PREFIX_SUM_LIMIT}) w
                  )::bigint, true
 FROM unnest($2::text[], $3::text[]) AS p(prefix, upper)
 """

@@ -71,7 +71,8 @@ class SearchService:
         self._meili = meili
         self._ring = ring
         self._edge_public_url = edge_public_url
-        self._meili_down_until = 0.0
+        self._meili_down_until = 0.0  # PostgreSQL alone answers until then
+        self._meili_failing = False
 
     # the backend --------------------------------------------------------------------------
 
@@ -83,18 +84,20 @@ class SearchService:
     async def _ask(self, call: Callable[[SearchBackend], Awaitable[Any]]) -> tuple[Any, str]:
         """`call` answered by the backend in use (PostgreSQL when MeiliSearch fails)."""
         backend = self._backend()
-        if backend is not self._postgres:
-            try:
-                return await call(backend), backend.name
-            except SearchBackendDown as exc:
-                if self._meili_down_until == 0.0:
-                    log.error("search: MeiliSearch failed, PostgreSQL answers: %s", exc)
-                self._meili_down_until = time.monotonic() + MEILI_RETRY_SECONDS
-                return await call(self._postgres), self._postgres.name
-        if self._meili is not None and self._meili_down_until:
-            log.info("search: trying MeiliSearch again")
-            self._meili_down_until = 0.0
-        return await call(self._postgres), self._postgres.name
+        if backend is self._postgres:
+            return await call(self._postgres), self._postgres.name
+        try:
+            answer = await call(backend)
+        except SearchBackendDown as exc:
+            if not self._meili_failing:  # said once per outage
+                log.error("search: MeiliSearch failed, PostgreSQL answers: %s", exc)
+            self._meili_failing = True
+            self._meili_down_until = time.monotonic() + MEILI_RETRY_SECONDS
+            return await call(self._postgres), self._postgres.name
+        if self._meili_failing:
+            log.warning("search: MeiliSearch answers again")
+            self._meili_failing = False
+        return answer, backend.name
 
     async def probe(self) -> None:
         """Raises when PostgreSQL cannot search; Degraded while MeiliSearch is down."""

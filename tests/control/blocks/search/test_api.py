@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 from litestar import Litestar
 
 from control.app import create_app
 from control.blocks.cache import CacheServices
+from control.blocks.content.event_types import EVENT_TYPES
+from control.orchestration.contracts import EventType
 from control.orchestration.registry import BlockRegistry
 from control.settings import ControlSettings
 from tests.control.blocks.search.conftest import (
@@ -223,3 +225,8 @@ async def test_an_empty_index_is_filled_from_the_catalog_at_start(
         await started_and_filled(app)
         headers = bearer(await login(client, await make_account("ann")))
         assert len(await hits(client, headers, "colossus")) == 5
+
+
+def test_the_event_type_filter_takes_exactly_the_catalog_event_types() -> None:
+    # The content block derives them; search filters by them (contracts.EventType).
+    assert get_args(EventType) == EVENT_TYPES

@@ -230,3 +230,14 @@ async def test_a_meilisearch_down_at_start_is_set_up_when_it_comes_up(
         assert meili.indexes[INDEX].settings["rankingRules"][-1] == "created_at:desc"
         health = (await client.get("/api/health")).json()
         assert health["blocks"]["search"]["status"] == "healthy"
+
+
+async def test_a_failing_meilisearch_is_left_alone_for_a_while(
+    client: httpx.AsyncClient, user_headers: dict[str, str], meili: FakeMeili
+) -> None:
+    meili.down = True
+    for q in ("colossus", "negreanu", "ivey"):
+        response = await client.get("/api/search", params={"q": q}, headers=user_headers)
+        assert response.status_code == 200
+    # The first search found it down; the next ones went straight to PostgreSQL.
+    assert len(meili.calls("POST", "/search")) == 1

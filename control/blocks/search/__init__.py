@@ -20,7 +20,7 @@ from control.blocks.search.meili import MeiliSearch
 from control.blocks.search.pg_index import PostgresIndex
 from control.blocks.search.pg_search import PostgresSearch
 from control.blocks.search.popularity import PopularityRefresher
-from control.blocks.search.rebuild import fill_empty
+from control.blocks.search.rebuild import catch_up
 from control.blocks.search.service import SearchService
 from control.orchestration.block import Block, BlockContext, Tables
 from control.orchestration.bus import MessageBus, Subscription
@@ -64,9 +64,9 @@ async def start(ctx: BlockContext) -> SearchServices:
 
     async def fill() -> None:
         try:
-            await fill_empty(ctx.db, meili, generation.bump)
+            await catch_up(ctx.db, meili, generation.bump)
         except Exception:  # tried again when MeiliSearch comes (back) up
-            ctx.log.exception("search: filling the empty index failed")
+            ctx.log.exception("search: catching up with the catalog failed")
 
     popularity = PopularityRefresher(
         ctx.redis, index, meili, indexer, settings.search_popularity_interval, fill

@@ -207,6 +207,15 @@ class PostgresIndex:
             )
         return {r["content_id"]: r["popularity"] for r in rows}
 
+    async def touch(self, ids: Sequence[int]) -> None:
+        """Mark the documents of `ids` as indexed now (checked against the catalog)."""
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "UPDATE search_documents SET indexed_at = now() "
+                "WHERE content_id = ANY($1::bigint[])",
+                list(ids),
+            )
+
     async def changed_since(self, moment: datetime) -> list[int]:
         """Contents whose document changed at or after `moment`."""
         async with self._pool.acquire() as conn:

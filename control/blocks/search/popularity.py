@@ -40,7 +40,7 @@ class PopularityRefresher:
         self._meili = meili
         self._indexer = indexer
         self._interval = interval
-        self._meili_ready = meili_ready  # fills MeiliSearch's index when it comes up empty
+        self._meili_ready = meili_ready  # the catch-up (fills an empty MeiliSearch index)
 
     async def refresh(self) -> dict[int, int]:
         """Copy the current view counts; {content id: views} of those that changed."""

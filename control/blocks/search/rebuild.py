@@ -28,6 +28,15 @@ _INDEX_EMPTY = """
 SELECT NOT EXISTS (SELECT 1 FROM search_documents)
        AND EXISTS (SELECT 1 FROM contents WHERE missing_since IS NULL)
 """
+# Contents the index is behind on: available and not indexed since their last change, or
+# indexed and since deleted or gone missing.
+_STALE = """
+SELECT c.id FROM contents c LEFT JOIN search_documents d ON d.content_id = c.id
+WHERE c.missing_since IS NULL AND (d.content_id IS NULL OR d.indexed_at < c.updated_at)
+UNION ALL
+SELECT d.content_id AS id FROM search_documents d LEFT JOIN contents c ON c.id = d.content_id
+WHERE c.id IS NULL OR c.missing_since IS NOT NULL
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +85,29 @@ async def rebuild(
     return RebuildReport(indexed=len(seen), removed=len(stale))
 
 
-async def fill_empty(
+async def catch_up(
     pool: asyncpg.Pool, meili: MeiliSearch | None, changed: Callable[[], Awaitable[None]]
 ) -> None:
-    """Index the catalog when the index is empty and the catalog is not (a new install, an
-    upgrade, a new MeiliSearch); one control process at a time does it, at start-up and
-    when MeiliSearch comes up. Searches answer meanwhile, with what is indexed so far."""
+    """Bring the index in line with what happened while no control process listened (a
+    `wsoptv scan` while control was down, a new install, an upgrade, a new MeiliSearch):
+    an empty index is built, otherwise the contents added, changed or gone since they were
+    indexed are indexed again; an empty MeiliSearch index is filled. One control process at
+    a time does it, at start-up and when MeiliSearch comes up; searches answer meanwhile."""
     async with pool.acquire() as conn:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1, 0)", _FILL_LOCK):
             return
         try:
+            index = PostgresIndex(pool)
             if await conn.fetchval(_INDEX_EMPTY):
                 await rebuild(pool, None, changed)
+            else:
+                stale = sorted({r["id"] for r in await conn.fetch(_STALE)})
+                indexer = Indexer(pool, index, meili, changed)
+                for start in range(0, len(stale), BATCH):
+                    await indexer.reindex(stale[start : start + BATCH])
+                    # Seen now, changed or not: not looked at again at the next start.
+                    await index.touch(stale[start : start + BATCH])
             if meili is not None and meili.ready and await meili.document_count() == 0:
-                index = PostgresIndex(pool)
                 async for batch in catalog.available_batches(conn, BATCH):
                     documents = [build_document(entry) for entry in batch]
                     views = await index.popularity([d.content_id for d in documents])

@@ -210,14 +210,14 @@ async def insert_contents(database_url: str, titles: list[str]) -> None:
     try:
         await conn.executemany(
             "INSERT INTO contents (title, file_path) VALUES ($1, $2)",
-            [(title, f"c/{n}.mp4") for n, title in enumerate(titles)],
+            [(title, f"c/{uuid.uuid4().hex}.mp4") for title in titles],
         )
     finally:
         await conn.close()
 
 
 async def started_and_filled(app: Litestar) -> None:
-    """Return once the search block's start-up fill of an empty index is done."""
+    """Return once the search block's start-up catch-up with the catalog is done."""
     await asyncio.gather(*search_services(app).tasks[1:])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, get_args
 
+import asyncpg
 import httpx
 from litestar import Litestar
 
@@ -230,3 +231,33 @@ async def test_an_empty_index_is_filled_from_the_catalog_at_start(
 def test_the_event_type_filter_takes_exactly_the_catalog_event_types() -> None:
     # The content block derives them; search filters by them (contracts.EventType).
     assert get_args(EventType) == EVENT_TYPES
+
+
+async def test_the_index_catches_up_at_start_with_changes_made_while_control_was_down(
+    settings: ControlSettings, database_url: str, redis: Any, make_account: Any
+) -> None:
+    """`wsoptv scan` while no control process listens: its events reach nobody."""
+    await insert_contents(database_url, ["Colossus Day 1", "Colossus Day 2", "Colossus Day 3"])
+    app = create_app(settings)
+    async with running(app):
+        await started_and_filled(app)
+    conn = await asyncpg.connect(database_url)
+    try:
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM contents ORDER BY id")]
+        await conn.execute(
+            "UPDATE contents SET title = 'Colossus Final Table', updated_at = now() WHERE id = $1",
+            ids[0],
+        )
+        await conn.execute("DELETE FROM contents WHERE id = $1", ids[1])
+        await conn.execute("UPDATE contents SET missing_since = now() WHERE id = $1", ids[2])
+    finally:
+        await conn.close()
+    await insert_contents(database_url, ["Colossus Day 4"])
+    app = create_app(settings)
+    async with running(app) as client:
+        await started_and_filled(app)
+        headers = bearer(await login(client, await make_account("ann")))
+        assert sorted(await hits(client, headers, "colossus")) == [
+            "Colossus Day 4",
+            "Colossus Final Table",
+        ]

@@ -58,6 +58,15 @@ class ControlSettings(CommonSettings):
     title_batches_per_process: int = Field(
         default=4, ge=1, le=256, description="Title batches one control process takes at once."
     )
+    # search
+    meilisearch_index: str = Field(
+        default="wsoptv_contents",
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="MeiliSearch index of the contents (with MEILISEARCH_URL).",
+    )
+    search_popularity_interval: float = Field(
+        default=60.0, gt=0, description="Seconds between copies of the view counts into search."
+    )
     # operations
     bus_handler_timeout: float = Field(default=30.0, gt=0)
     block_health_interval: float = Field(

@@ -203,6 +203,28 @@ def scan(root: Path | None) -> None:
             raise click.ClickException(exc.message) from None
 
 
+@main.group()
+def search() -> None:
+    """The search index."""
+
+
+@search.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the catalog, with a progress bar (searches keep
+    answering meanwhile)."""
+    from control.settings import ControlSettings
+    from deploy.infra import infrastructure
+    from deploy.search_index import reindex_with_progress
+    from shared.errors import WsoptvError
+
+    common = _settings()
+    with infrastructure(common) as endpoints:
+        try:
+            reindex_with_progress(endpoints, ControlSettings())
+        except WsoptvError as exc:
+            raise click.ClickException(exc.message) from None
+
+
 @main.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations."""

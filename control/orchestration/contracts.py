@@ -264,6 +264,10 @@ TITLE_GENERATOR: Contract[TitleGenerator] = Contract(
 
 # the catalog (the content block owns contents, series, best_hands) ----------------------
 
+# A content's `event_type`, as the content block derives it (content/event_types.py says how)
+# and other blocks filter by it (search).
+EventType = Literal["hand_clip", "highlight", "main_event", "bracelet_event", "side_event", "show"]
+
 
 class ContentNotFound(WsoptvError):
     """No such content (or, where a file is needed, none that can be played)."""

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-import meilisearch
+import httpx
 import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
@@ -37,6 +37,11 @@ async def _probe(name: str, check: Callable[[], Awaitable[Any]]) -> dict[str, An
     return {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
+async def _meilisearch_health(url: str) -> None:
+    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_SECONDS) as client:
+        (await client.get(url)).raise_for_status()
+
+
 async def dependency_states(state: State, settings: ControlSettings) -> dict[str, dict[str, Any]]:
     pool: asyncpg.Pool = state.db
     redis: Redis = state.redis
@@ -45,8 +50,8 @@ async def dependency_states(state: State, settings: ControlSettings) -> dict[str
         "redis": redis.ping,
     }
     if settings.meilisearch_url:
-        client = meilisearch.Client(settings.meilisearch_url, settings.meilisearch_key)
-        checks["meilisearch"] = lambda: asyncio.to_thread(client.health)
+        url = settings.meilisearch_url.rstrip("/") + "/health"
+        checks["meilisearch"] = lambda: _meilisearch_health(url)
     # What the blocks report (the worker block: whether a worker process was seen lately).
     registry: BlockRegistry = state.registry
     checks.update(registry.dependency_probes())

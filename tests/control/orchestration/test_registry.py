@@ -22,7 +22,7 @@ def test_discovery_finds_every_block_in_the_documented_waves() -> None:
     waves = BlockRegistry(discover()).validate()
     assert names(waves) == [
         ["auth", "cache", "title_generator"],
-        ["flat_catalog", "worker"],
+        ["flat_catalog", "search", "worker"],
         ["content"],
         ["admin", "stream"],
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -43,9 +44,9 @@ class Replica:
     real: dict[str, float]  # relative path -> duration of the real MP4s
 
 
-def _listing_slice() -> list[dict[str, Any]]:
+def _listing_slice(keys: Sequence[str]) -> list[dict[str, Any]]:
     files: list[dict[str, Any]] = json.loads(gzip.decompress(LISTING.read_bytes()))["files"]
-    return [f for f in files if any(key in f["path"] for key in _SLICE)]
+    return [f for f in files if any(key in f["path"] for key in keys)]
 
 
 def _is_video(entry: dict[str, Any]) -> bool:
@@ -57,11 +58,14 @@ def _is_video(entry: dict[str, Any]) -> bool:
     )
 
 
-def build_replica(root: Path) -> Replica:
-    """Write the slice (sparse files of 1 GiB and more) and the real clips under `root`."""
+def build_replica(
+    root: Path, keys: Sequence[str] = _SLICE, clips: Sequence[DemoFile] = REAL_CLIPS
+) -> Replica:
+    """Write the slice of the listing whose paths contain one of `keys` (sparse files of
+    1 GiB and more) and the real `clips` under `root`."""
     videos: set[str] = set()
     clutter: set[str] = set()
-    for index, entry in enumerate(_listing_slice()):
+    for index, entry in enumerate(_listing_slice(keys)):
         relative = entry["path"].removeprefix("GGPNAs/")
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +73,7 @@ def build_replica(root: Path) -> Replica:
             sparse.truncate(2**30 + index)
         (videos if _is_video(entry) else clutter).add(relative)
     real = {}
-    for clip in REAL_CLIPS:
+    for clip in clips:
         write_demo_file(root, clip)
         videos.add(clip.relative_path)
         real[clip.relative_path] = float(clip.duration_seconds)

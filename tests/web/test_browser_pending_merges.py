@@ -31,8 +31,9 @@ async def test_a_search_with_a_typo_finds_the_title(
 ) -> None:
     need(routes, "/api/search", "search")
     context, page = await signed_in(browser, platform, ADMIN_EMAIL)
-    await page.fill("#search-q", "Paradse")  # "Paradise" with a letter left out
+    await page.fill("#search-q", "Parad")  # suggestions complete what is being typed
     await page.locator("#suggestions li").first.wait_for()
+    await page.fill("#search-q", "Paradse")  # "Paradise" with a letter left out
     await page.press("#search-q", "Enter")
     await page.locator("#result-count").wait_for()
     titles = await page.locator(".hits .card-title").all_text_contents()

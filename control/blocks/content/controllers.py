@@ -13,7 +13,6 @@ from litestar import delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from control.blocks.content.event_types import EventType
 from control.blocks.content.media_jobs import MediaCatalog
 from control.blocks.content.repository import (
     Availability,
@@ -30,7 +29,7 @@ from control.blocks.content.schemas import (
     SeriesPageOut,
 )
 from control.blocks.content.service import ContentService
-from control.orchestration.contracts import Hand, JobRecord
+from control.orchestration.contracts import EventType, Hand, JobRecord
 from control.orchestration.identity import AdminOnlyController, SignedInController
 from control.web.openapi import error_responses
 from control.web.params import BIGINT_MAX, Id, Limit, Offset

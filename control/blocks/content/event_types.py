@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, get_args
 
-EventType = Literal["hand_clip", "highlight", "main_event", "bracelet_event", "side_event", "show"]
+from control.orchestration.contracts import EventType
+
 EVENT_TYPES: Final = get_args(EventType)
 _SHORT_FORM = frozenset({"highlight", "clip", "preview", "player emotion", "extra"})
 _MAIN_EVENT = re.compile(r"\b(?:(?:super|mini)\s+)?main\s+event\b", re.IGNORECASE)

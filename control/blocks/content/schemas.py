@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from control.blocks.content.event_types import EventType
 from control.blocks.content.repository import Content, Series
+from control.orchestration.contracts import EventType
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 ShortText = Annotated[str, msgspec.Meta(max_length=300)]

@@ -37,14 +37,21 @@ FILE_SWEEP_SECONDS = 2.0
 
 
 class EdgeApp:
-    """ASGI entry point: `/v/...` to the stream endpoint, everything else to Starlette."""
+    """ASGI entry point: `/v/...` to the stream endpoint, everything else to Starlette.
+
+    edge.protocol reads `request_head_timeout` (slowloris bound) for each connection, and
+    calls `direct` (the stream endpoint, once the lifespan has started) for `GET|HEAD` under
+    `direct_prefix` without going through ASGI.
+    """
+
+    direct_prefix = PREFIX
 
     def __init__(self, settings: EdgeSettings) -> None:
         self.settings = settings
-        # Read by edge.protocol for each connection (slowloris bound).
         self.request_head_timeout = settings.edge_request_head_timeout
         self.metrics = EdgeMetrics()
         self.stream: StreamEndpoint | None = None
+        self.direct: StreamEndpoint | None = None
         self.limiter: StreamLimiter | None = None
         self.starlette = Starlette(
             routes=[Route("/healthz", self._healthz), Route("/metrics", self._metrics)],
@@ -84,7 +91,7 @@ class EdgeApp:
         limiter = StreamLimiter(redis, policy, self.metrics)
         files = FileCache(settings.ssd_cache_root, settings.nas_root)
         self.limiter = limiter
-        self.stream = StreamEndpoint(
+        self.stream = self.direct = StreamEndpoint(
             StreamTokenVerifier(settings.key_ring()),
             files,
             limiter,
@@ -96,7 +103,7 @@ class EdgeApp:
         try:
             yield
         finally:
-            self.stream = None
+            self.stream = self.direct = None
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper

@@ -13,65 +13,26 @@ import os
 import random
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from deploy.infra import Endpoints
-from edge.app import create_app
-from edge.protocol import MAX_HEAD_BYTES, ZeroCopyHttpToolsProtocol
-from edge.settings import EdgeSettings
+from edge.protocol import MAX_HEAD_BYTES
 from shared.token import mint_stream_token
 from tests.edge.client import request
-from tests.edge.conftest import KEYS, RING, Edge
-from tests.support import free_port
+from tests.edge.conftest import RING, Edge, serve_in_process
 
 DATA = random.Random(21).randbytes(300_000)
 
 
 def token(sid: str, *, ip_network: str | None = None) -> str:
+    """A token for the in-process edge's clip."""
     return mint_stream_token(
         RING, sub=f"user-{sid}", cid="c", sid=sid, path="clip.mp4", ip_network=ip_network
     )
-
-
-@asynccontextmanager
-async def serving(
-    tmp_path: Path, infra: Endpoints, http: type[HttpToolsProtocol], **config: Any
-) -> AsyncIterator[int]:
-    """The edge app on uvicorn in this process (so a test can look inside), on a free port."""
-    (tmp_path / "nas").mkdir(exist_ok=True)
-    (tmp_path / "ssd").mkdir(exist_ok=True)
-    (tmp_path / "nas" / "clip.mp4").write_bytes(DATA)
-    settings = EdgeSettings(
-        nas_root=tmp_path / "nas",
-        ssd_cache_root=tmp_path / "ssd",
-        redis_url=infra.redis_url,
-        stream_token_keys=KEYS,
-    )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            port=port,
-            http=http,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-            **config,
-        )
-    )
-    task = asyncio.ensure_future(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn.Server has no started event)
-        await asyncio.sleep(0.01)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
@@ -105,7 +66,7 @@ async def counted_tasks() -> AsyncIterator[list[int]]:
 async def test_steady_state_requests_create_no_task(
     tmp_path: Path, infra: Endpoints, counted_tasks: list[int]
 ) -> None:
-    async with serving(tmp_path, infra, ZeroCopyHttpToolsProtocol) as port:
+    async with serve_in_process(tmp_path, infra, DATA) as port:
         path = f"/v/{token('no-task')}"
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(f"GET {path} HTTP/1.1\r\nHost: e\r\nRange: bytes=0-9\r\n\r\n".encode())
@@ -187,10 +148,10 @@ async def test_forwarded_client_is_read_only_from_trusted_proxies(
     tmp_path: Path, infra: Endpoints
 ) -> None:
     bound = token("behind-proxy", ip_network="198.51.100.0/24")
-    async with serving(
+    async with serve_in_process(
         tmp_path,
         infra,
-        ZeroCopyHttpToolsProtocol,
+        DATA,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
     ) as port:
@@ -200,7 +161,7 @@ async def test_forwarded_client_is_read_only_from_trusted_proxies(
         assert (inside.status, inside.body) == (206, DATA[:1])
         outside = await request(port, f"/v/{bound}", headers={"X-Forwarded-For": "203.0.113.9"})
         assert outside.status == 403
-    async with serving(tmp_path, infra, ZeroCopyHttpToolsProtocol, proxy_headers=False) as port:
+    async with serve_in_process(tmp_path, infra, DATA, proxy_headers=False) as port:
         # Without a trusted proxy the header is the client's own claim: ignored.
         spoofed = await request(port, f"/v/{bound}", headers={"X-Forwarded-For": "198.51.100.7"})
         assert spoofed.status == 403
@@ -210,7 +171,7 @@ async def test_plain_httptools_serves_the_same_bytes_through_asgi(
     tmp_path: Path, infra: Endpoints
 ) -> None:
     """`--http httptools` (no zerocopysend, no direct path): the ASGI hot path, pread chunks."""
-    async with serving(tmp_path, infra, HttpToolsProtocol) as port:
+    async with serve_in_process(tmp_path, infra, DATA, http=HttpToolsProtocol) as port:
         path = f"/v/{token('plain')}"
         whole = await request(port, path)
         assert (whole.status, whole.body) == (200, DATA)

@@ -51,6 +51,9 @@ MAX_HEADER_BYTES = 32 * 1024
 # Raw bytes of one unfinished request head. httptools buffers a header line until its CRLF
 # and reports it only then, so without this bound a line that never ends grows without limit.
 MAX_HEAD_BYTES = MAX_URL_BYTES + MAX_HEADER_BYTES
+# Requests of one connection that may wait behind the response in flight before it stops
+# reading (see `_queue`).
+PIPELINE_DEPTH = 8
 # How long a refused connection's remaining input is read and discarded before closing.
 LINGER_SECONDS = 2.0
 # Used when the app does not say (EdgeApp does: EDGE_REQUEST_HEAD_TIMEOUT).
@@ -186,11 +189,18 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
             self.raw_socket = None
 
     def _queue(self, cycle: Any, app: Any) -> None:
-        """Hold a pipelined request until the response in flight is out."""
+        """Hold a pipelined request until the response in flight is out.
+
+        uvicorn stops reading as soon as one request waits; reading on until a few do lets
+        the parser see a bad request behind them while the response is still in flight, so
+        the connection is refused as a whole (nothing queued is answered) whether the bytes
+        came in one read or several. Past PIPELINE_DEPTH reading pauses (backpressure).
+        """
         if self.pipeline is _NO_PIPELINE:
             self.pipeline = deque()
-        self.flow.pause_reading()
         self.pipeline.appendleft((cycle, app))
+        if len(self.pipeline) >= PIPELINE_DEPTH:
+            self.flow.pause_reading()
 
     def _unset_keepalive_if_required(self) -> None:
         self.idle_since = None  # busy until the response completes

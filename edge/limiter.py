@@ -63,8 +63,9 @@ HEARTBEAT_EVERY = RELEASE_ACK_WAIT / 4
 HEARTBEAT_TRUST = RELEASE_ACK_WAIT * 3 / 4
 HEARTBEAT_TIMEOUT = RELEASE_ACK_WAIT
 # After an outage, how long fallback-admitted and new streams wait for the streams that
-# played through it (on every process) to be re-registered first.
-RECOVERY_GRACE = 2 * REDIS_RETRY_SECONDS
+# played through it to be re-registered first, on every process: each notices Redis is back
+# within REDIS_RETRY_SECONDS (its listener retries that often), with room for a busy loop.
+RECOVERY_GRACE = 3 * REDIS_RETRY_SECONDS
 # Script calls in flight at once: a burst of new streams queues here, not in Redis.
 REDIS_CONCURRENCY = 32
 # Leases renewed (or re-registered after an outage) per pipelined round trip.
@@ -378,6 +379,7 @@ class StreamLimiter:
             lease.confirmed_at = _NEVER
         pinged_at: float | None = None
         next_ping = time.monotonic()
+        resubscribed = True
         while True:
             now = time.monotonic()
             if pinged_at is None and now >= next_ping:
@@ -394,7 +396,8 @@ class StreamLimiter:
                 continue
             if message["type"] == "pong" and pinged_at is not None:
                 self._heard_at, pinged_at = pinged_at, None
-                self._redis_answers()
+                self._redis_answers(resubscribed)
+                resubscribed = False
             elif message["type"] == "message":
                 ack_id, sid = streams.parse_released(message["data"])
                 self._forget(sid)
@@ -411,13 +414,17 @@ class StreamLimiter:
             )
         self._failed_at = time.monotonic()
 
-    def _redis_answers(self) -> None:
-        """A heartbeat came back: after an outage, start the recovery (once)."""
+    def _redis_answers(self, resubscribed: bool) -> None:
+        """A heartbeat came back: after an outage, start the recovery (once).
+
+        At once on a new subscription (the listener waited REDIS_RETRY_SECONDS to make it);
+        on a subscription that never broke, once a call failed at least that long ago.
+        """
         failed_at = self._failed_at
         if (
             failed_at is not None
             and self._recovery is None
-            and time.monotonic() - failed_at >= REDIS_RETRY_SECONDS
+            and (resubscribed or time.monotonic() - failed_at >= REDIS_RETRY_SECONDS)
         ):
             self._failed_at = None
             self._recovery = asyncio.get_running_loop().create_task(self._recover())

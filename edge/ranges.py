@@ -67,13 +67,12 @@ def parse_range(header: bytes | None, size: int) -> RangeResult:
         return None
     one = _ONE_RANGE.fullmatch(header)
     if one is not None:
-        first, last_text = int(one[1]), one[2]
-        last = int(last_text) if last_text else _BEYOND_ANY_FILE
-        if last < first:
+        start, end = int(one[1]), int(one[2]) if one[2] else _BEYOND_ANY_FILE
+        if end < start:
             return None
-        if first >= size:
+        if start >= size:
             return UNSATISFIABLE
-        return [ByteRange(first, min(last, size - 1))]
+        return [ByteRange(start, min(end, size - 1))]
     unit, sep, spec = header.partition(b"=")
     if not sep or unit.strip(b" \t").lower() != b"bytes":
         return None

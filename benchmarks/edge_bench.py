@@ -359,6 +359,7 @@ def measure(server: Server, size: int, seconds: float, bench: str) -> None:
     for name, value in result.items():
         server.results[f"{bench}_{name}"] = value
     server.results[f"{bench}_cpu"] = used
+    server.results[f"{bench}_load"] = load_average()
     server.results[f"{bench}_req_per_cpu"] = result["rps"] * seconds / used
     if "mib_s" in result:
         server.results[f"{bench}_mib_per_cpu"] = result["mib_s"] * seconds / used
@@ -635,6 +636,15 @@ def report(
                 f"| {r['1m_mib_per_cpu'] / naive['1m_mib_per_cpu']:.1f} "
                 f"| {r['peak_rss_mib']:.0f} |"
             )
+    if len(servers) > len(by_name):
+        print("\nEach round (req/CPU-s at 64 KiB / MiB/CPU-s at 1 MiB, load average after):")
+        for name, results in rounds.items():
+            cells = [
+                f"{r.get('64k_req_per_cpu', 0):,.0f} / {r.get('1m_mib_per_cpu', 0):,.0f}"
+                f" (load {max(r.get('64k_load', 0), r.get('1m_load', 0)):.1f})"
+                for r in results
+            ]
+            print(f"  {name}: " + "; ".join(cells))
     if slow:
         kinds = ", ".join(f"{kind}: {n}" for kind, n in slow["error_kinds"].most_common())
         print(

@@ -1,13 +1,14 @@
 """The edge against nginx, naive Starlette and raw sendfile, side by side in one run (not a test).
 
-Each server runs with one worker pinned to core 0; the load clients run on core 1; the file
-is in the page cache. Loads: wrk with random 64 KiB ranges, and a low-CPU client fetching
-random 1 MiB ranges that discards bodies in the kernel (recv with MSG_TRUNC). Reported per
-server-CPU-second (server CPU time read from /proc), with ratios to nginx and to naive
-Starlette, and peak RSS. `raw` is the ceiling of Python on this event loop: a bare uvloop
-asyncio.Protocol doing os.sendfile (benchmarks/raw_sendfile.py). Then 10,000 slow streams
-against the edge, with its RSS over time and the errors the clients saw. The machine (CPU
-model, load average before and during the run) is printed with the table.
+Each server runs with one worker pinned to core 0, all of them side by side, taking turns
+load after load; the load clients run on core 1; the file is in the page cache. Loads: wrk
+with random 64 KiB ranges, and a low-CPU client fetching random 1 MiB ranges that discards
+bodies in the kernel (recv with MSG_TRUNC). Reported per server-CPU-second (server CPU time
+read from /proc), with ratios to nginx and to naive Starlette, and peak RSS. `raw` is the
+ceiling of Python on this event loop: a bare uvloop asyncio.Protocol doing os.sendfile
+(benchmarks/raw_sendfile.py). Then 10,000 slow streams against the edge, with its RSS over
+time and the errors the clients saw. The machine (CPU model, load average before and
+during the run) is printed with the table.
 
 Run: .venv/bin/python benchmarks/edge_bench.py [--rounds 3] [--slow-clients 10000]
      [--profile DIR]   (py-spy profiles of the edge under each load, after the rounds)
@@ -37,7 +38,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -349,7 +350,7 @@ async def slow_streams(
     return received, errors
 
 
-def measure(server: Server, size: int, seconds: float, bench: str) -> None:
+def measure(server: Server, size: int, seconds: float, bench: str, into: dict[str, float]) -> None:
     cpu = server.cpu_seconds()
     if bench == "64k":
         result = wrk_ranges(server.url, size, seconds, connections=32)
@@ -357,12 +358,12 @@ def measure(server: Server, size: int, seconds: float, bench: str) -> None:
         result = truncating_client(server.url, size, seconds, connections=8)
     used = server.cpu_seconds() - cpu
     for name, value in result.items():
-        server.results[f"{bench}_{name}"] = value
-    server.results[f"{bench}_cpu"] = used
-    server.results[f"{bench}_load"] = load_average()
-    server.results[f"{bench}_req_per_cpu"] = result["rps"] * seconds / used
+        into[f"{bench}_{name}"] = value
+    into[f"{bench}_cpu"] = used
+    into[f"{bench}_load"] = load_average()
+    into[f"{bench}_req_per_cpu"] = result["rps"] * seconds / used
     if "mib_s" in result:
-        server.results[f"{bench}_mib_per_cpu"] = result["mib_s"] * seconds / used
+        into[f"{bench}_mib_per_cpu"] = result["mib_s"] * seconds / used
 
 
 def measure_slow(
@@ -563,22 +564,38 @@ def main() -> None:
             ("edge", edge, f"/v/{token}", "/healthz", edge_env),
         ]
         chosen = [plan for plan in plans if plan[0] in args.servers.split(",")]
-        nginx_port = port
-        # Servers take turns, round after round, so a noisy neighbour hits them all alike.
-        for round_number in range(args.rounds):
+        with ExitStack() as stack:
+            started = []
             for name, argv, path, health, env in chosen:
-                port = free_port() if name != "nginx" else nginx_port
+                port = free_port() if name != "nginx" else port
                 argv = [a.replace("{port}", str(port)) for a in argv]
-                env = {**env, "EDGE_PORT": str(port)}
                 base = f"http://127.0.0.1:{port}"
-                log = tmp / f"{name}.log"
-                with running(name, argv, base + path, base + health, env, log) as srv:
-                    truncating_client(srv.url, size, 0.5, 2)  # warm-up
-                    for load in args.loads.split(","):
-                        measure(srv, size, args.seconds, load)
-                    srv.results["peak_rss_mib"] = srv.peak_rss() / MIB
-                    servers.append(srv)
-                    print(f"  round {round_number + 1}: measured {name}", file=sys.stderr)
+                srv = stack.enter_context(
+                    running(
+                        name,
+                        argv,
+                        base + path,
+                        base + health,
+                        {**env, "EDGE_PORT": str(port)},
+                        tmp / f"{name}.log",
+                    )
+                )
+                truncating_client(srv.url, size, 0.5, 2)  # warm-up
+                started.append(srv)
+            # All servers run side by side and take turns load after load, round after round
+            # (who goes first rotates), so a noisy neighbour or a change of the host's mood
+            # hits them all alike: the ratios compare measurements a few seconds apart.
+            for round_number in range(args.rounds):
+                results: dict[str, dict[str, float]] = {srv.name: {} for srv in started}
+                first = round_number % len(started)
+                turn = started[first:] + started[:first]
+                for load in args.loads.split(","):
+                    for srv in turn:
+                        measure(srv, size, args.seconds, load, results[srv.name])
+                for srv in started:
+                    results[srv.name]["peak_rss_mib"] = srv.peak_rss() / MIB
+                    servers.append(Server(srv.name, srv.proc, srv.url, results[srv.name]))
+                print(f"  round {round_number + 1} measured", file=sys.stderr)
 
         slow = measure_slow(edge, edge_env, ring, tmp, args) if args.slow_clients else {}
         if args.profile:

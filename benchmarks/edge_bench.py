@@ -86,7 +86,12 @@ class Server:
         return [root, *root.children(recursive=True)]
 
     def cpu_seconds(self) -> float:
-        return sum(p.cpu_times().user + p.cpu_times().system for p in self.tree())
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the whole process tree."""
+        times = [p.cpu_times() for p in self.tree()]
+        return sum(t.user for t in times), sum(t.system for t in times)
 
     def peak_rss(self) -> int:
         return sum(_status_kib(p.pid, "VmHWM") for p in self.tree()) * 1024
@@ -351,12 +356,14 @@ async def slow_streams(
 
 
 def measure(server: Server, size: int, seconds: float, bench: str, into: dict[str, float]) -> None:
-    cpu = server.cpu_seconds()
+    user, system = server.cpu_split()
     if bench == "64k":
         result = wrk_ranges(server.url, size, seconds, connections=32)
     else:
         result = truncating_client(server.url, size, seconds, connections=8)
-    used = server.cpu_seconds() - cpu
+    user_after, system_after = server.cpu_split()
+    used = user_after - user + system_after - system
+    into[f"{bench}_kernel_share"] = (system_after - system) / used
     for name, value in result.items():
         into[f"{bench}_{name}"] = value
     into[f"{bench}_cpu"] = used
@@ -654,11 +661,15 @@ def report(
                 f"| {r['peak_rss_mib']:.0f} |"
             )
     if len(servers) > len(by_name):
-        print("\nEach round (req/CPU-s at 64 KiB / MiB/CPU-s at 1 MiB, load average after):")
+        print(
+            "\nEach round: req/CPU-s at 64 KiB / MiB/CPU-s at 1 MiB (share of the server's CPU"
+            " time spent in the kernel, 64 KiB / 1 MiB; load average after)"
+        )
         for name, results in rounds.items():
             cells = [
                 f"{r.get('64k_req_per_cpu', 0):,.0f} / {r.get('1m_mib_per_cpu', 0):,.0f}"
-                f" (load {max(r.get('64k_load', 0), r.get('1m_load', 0)):.1f})"
+                f" ({r.get('64k_kernel_share', 0):.0%} / {r.get('1m_kernel_share', 0):.0%};"
+                f" load {max(r.get('64k_load', 0), r.get('1m_load', 0)):.1f})"
                 for r in results
             ]
             print(f"  {name}: " + "; ".join(cells))

@@ -22,6 +22,7 @@ import asyncio
 import base64
 import ctypes
 import ctypes.util
+import math
 import os
 import random
 import re
@@ -36,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -626,7 +627,11 @@ def report(
     for server in servers:
         rounds.setdefault(server.name, []).append(server.results)
     by_name = {
-        name: {key: statistics.median(r[key] for r in results) for key in results[0]}
+        # A load that was not run reads as NaN in the table.
+        name: defaultdict(
+            lambda: math.nan,
+            {key: statistics.median(r[key] for r in results) for key in results[0]},
+        )
         for name, results in rounds.items()
     }
     low, high = machine["load_during"]

@@ -162,11 +162,14 @@ class DirectExchange:
                     self.sent += done
                     budget -= done
                     if done < count:
+                        # The socket's buffer is full (a non-blocking sendfile stops there):
+                        # wait for room rather than pay for a sendfile that would say EAGAIN.
                         parts[0] = (offset + done, count - done)
                         if budget <= 0:
                             protocol.loop.call_soon(self._pump)
-                            return
-                        continue
+                        else:
+                            protocol.wait_writable_then(self._pump)
+                        return
                 del parts[0]
         except (BlockingIOError, InterruptedError):
             protocol.wait_writable_then(self._pump)

@@ -1,7 +1,8 @@
 """One `GET|HEAD /v/...` request answered by the connection's protocol itself.
 
 The stream endpoint composes a Reply (edge/reply.py) and hands it to `respond`; this writes
-it straight to the socket: the head with MSG_MORE (head and body share segments), then each
+it straight to the socket: the head (with MSG_MORE ahead of a small body, so that head and
+body share segments), then each
 part, bytes by `send` and file slices by `os.sendfile`, waiting for writability through the
 loop's WritableWatch when the kernel's buffer is full. No ASGI cycle, no task, no event, no
 future per request: in the steady state a request is parsed, answered and accounted for
@@ -31,6 +32,10 @@ YIELD_EVERY_BYTES = 8 * 1024 * 1024
 FATAL_ERRNOS = frozenset(
     (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN, errno.EBADF)
 )
+# Bytes sent with MSG_MORE wait to share segments with what follows: one trip through the
+# TCP stack for a small response. Ahead of a large file slice it costs more than it saves
+# (measured with 1 MiB ranges: ~10% more kernel time per byte), so the head goes alone.
+CORK_LIMIT_BYTES = 256 * 1024
 Finish = Callable[[Reply, int], None]
 _SENT: list[tuple[bytes, bytes]] = []
 
@@ -147,7 +152,10 @@ class DirectExchange:
             while parts:
                 part = parts[0]
                 if isinstance(part, bytes):
-                    done = sock.send(part, socket.MSG_MORE if len(parts) > 1 else 0)
+                    more = len(parts) > 1 and (
+                        isinstance(parts[1], bytes) or parts[1][1] <= CORK_LIMIT_BYTES
+                    )
+                    done = sock.send(part, socket.MSG_MORE if more else 0)
                     if done < len(part):
                         parts[0] = part[done:]
                         continue

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCycle
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
-from edge.direct import FATAL_ERRNOS, YIELD_EVERY_BYTES
+from edge.direct import CORK_LIMIT_BYTES, FATAL_ERRNOS, YIELD_EVERY_BYTES
 
 if TYPE_CHECKING:
     from edge.protocol import ZeroCopyHttpToolsProtocol
@@ -35,9 +35,9 @@ _HEADER_BLOCK = re.compile(
 class ZeroCopyCycle(RequestResponseCycle):
     """A request/response cycle that also accepts `http.response.zerocopysend`.
 
-    The response head is held back until the first body message: ahead of a zerocopysend it
-    goes to the socket with MSG_MORE, so head and file bytes leave in the same segments
-    instead of costing one more trip through the TCP stack per request.
+    The response head is held back until the first body message: ahead of a small
+    zerocopysend it goes to the socket with MSG_MORE, so head and file bytes leave in the same
+    segments instead of costing one more trip through the TCP stack per request.
     """
 
     protocol: ZeroCopyHttpToolsProtocol
@@ -141,15 +141,17 @@ class ZeroCopyCycle(RequestResponseCycle):
             self.held_head = b""
             self.transport.write(head)
 
-    def _send_head_corked(self, sock: socket.socket) -> None:
-        """Send the held head with MSG_MORE when the transport has nothing queued."""
+    def _send_head_corked(self, sock: socket.socket, count: int) -> None:
+        """Send the held head (with MSG_MORE ahead of a small body, as the direct path does)
+        when the transport has nothing queued."""
         head = getattr(self, "held_head", b"")
         if not head:
             return
         self.held_head = b""
         if self.transport.get_write_buffer_size() == 0:
+            flags = socket.MSG_MORE if count <= CORK_LIMIT_BYTES else 0
             try:
-                head = head[sock.send(head, socket.MSG_MORE) :]
+                head = head[sock.send(head, flags) :]
             except (BlockingIOError, InterruptedError):
                 pass
             except OSError:
@@ -163,7 +165,7 @@ class ZeroCopyCycle(RequestResponseCycle):
         transport = self.transport
         sock = protocol.raw_socket
         assert sock is not None  # zerocopysend is offered on plain HTTP only
-        self._send_head_corked(sock)
+        self._send_head_corked(sock, count)
         # The head must reach the socket before any file byte does.
         while transport.get_write_buffer_size():
             if transport.is_closing():

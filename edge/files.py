@@ -65,6 +65,17 @@ class OpenFile:
     identity: tuple[int, int, int, int]
     checked_at: float
     refs: int = field(default=1)
+    # The response headers that depend on the file alone, made once per open file.
+    headers: tuple[tuple[bytes, bytes], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        self.headers = (
+            (b"content-type", self.content_type),
+            (b"accept-ranges", b"bytes"),
+            (b"etag", self.etag),
+            (b"last-modified", self.last_modified),
+            (b"x-cache-tier", b"ssd" if self.tier == "ssd" else b"nas"),
+        )
 
     def acquire(self) -> OpenFile:
         self.refs += 1

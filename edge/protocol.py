@@ -212,7 +212,8 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         if self.refused:  # a later request was refused while this response was sent
             self._lingering_close()
             return
-        self.flow.resume_reading()
+        if self.flow.read_paused:
+            self.flow.resume_reading()
         if self.pipeline:
             self.idle_since = None
             cycle, app = self.pipeline.pop()
@@ -314,7 +315,11 @@ class ZeroCopyHttpToolsProtocol(HttpToolsProtocol):
         if size > MAX_HEADER_LINE_BYTES or self.header_bytes > MAX_HEADER_BYTES:
             self.refusal = 431
             raise ValueError("request headers too large")
-        super().on_header(name, value)
+        # uvicorn's on_header (pinned 0.54), inlined on the hot path.
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self.head_pending = False

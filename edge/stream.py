@@ -276,14 +276,7 @@ class StreamEndpoint:
         lease: LocalLease,
     ) -> Reply:
         """The file's answer: 200, 206 (one range or multipart), 304; raises 412 and 416."""
-        headers: Headers = [
-            (b"content-type", file.content_type),
-            (b"accept-ranges", b"bytes"),
-            (b"etag", file.etag),
-            (b"last-modified", file.last_modified),
-            (b"x-cache-tier", b"ssd" if file.tier == "ssd" else b"nas"),
-            *cors,
-        ]
+        headers: Headers = [*file.headers, *cors]
         if not _CONDITIONAL.isdisjoint(wanted):
             decided = precondition_status(
                 method,
@@ -302,12 +295,10 @@ class StreamEndpoint:
         size = file.size
         ranges = None
         range_header = wanted.get(b"range")
-        if (
-            range_header is not None
-            and method == "GET"
-            and if_range_allows(wanted.get(b"if-range"), file.etag, file.last_modified)
-        ):
-            ranges = parse_range(range_header, size)
+        if range_header is not None and method == "GET":
+            if_range = wanted.get(b"if-range")
+            if if_range is None or if_range_allows(if_range, file.etag, file.last_modified):
+                ranges = parse_range(range_header, size)
         parts: list[bytes | FileSlice]
         if ranges is None:
             status = 200
@@ -317,10 +308,10 @@ class StreamEndpoint:
             raise RangeNotSatisfiable(size)
         elif len(ranges) == 1:
             status = 206
-            part = ranges[0]
-            headers.append((b"content-range", part.content_range(size)))
-            headers.append((b"content-length", b"%d" % part.length))
-            parts = [(part.first, part.length)]
+            first, last = ranges[0].first, ranges[0].last
+            headers.append((b"content-range", b"bytes %d-%d/%d" % (first, last, size)))
+            headers.append((b"content-length", b"%d" % (last - first + 1)))
+            parts = [(first, last - first + 1)]
         else:
             status = 206
             boundary = secrets.token_hex(12).encode("ascii")

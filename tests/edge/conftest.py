@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
 from edge.app import create_app
 from edge.protocol import ZeroCopyHttpToolsProtocol
@@ -135,6 +136,19 @@ def edge(tmp_path_factory: pytest.TempPathFactory, infra: Endpoints) -> Iterator
         yield only
 
 
+def clip_settings(root: Path, infra: Endpoints, clip: bytes) -> EdgeSettings:
+    """Settings of an edge in the test's process whose NAS holds `clip` as `clip.mp4`."""
+    (root / "nas").mkdir(exist_ok=True)
+    (root / "ssd").mkdir(exist_ok=True)
+    (root / "nas" / "clip.mp4").write_bytes(clip)
+    return EdgeSettings(
+        nas_root=root / "nas",
+        ssd_cache_root=root / "ssd",
+        redis_url=infra.redis_url,
+        stream_token_keys=KEYS,
+    )
+
+
 @asynccontextmanager
 async def serve_in_process(
     root: Path,
@@ -146,15 +160,7 @@ async def serve_in_process(
 ) -> AsyncIterator[int]:
     """The edge app on uvicorn in the test's own process, serving `clip` as `clip.mp4` from
     `root`/nas (so that a test can look inside it); yields its port."""
-    (root / "nas").mkdir(exist_ok=True)
-    (root / "ssd").mkdir(exist_ok=True)
-    (root / "nas" / "clip.mp4").write_bytes(clip)
-    settings = EdgeSettings(
-        nas_root=root / "nas",
-        ssd_cache_root=root / "ssd",
-        redis_url=infra.redis_url,
-        stream_token_keys=KEYS,
-    )
+    settings = clip_settings(root, infra, clip)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -175,3 +181,14 @@ async def serve_in_process(
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis server of the test's own (to stop, restart or pause without disturbing others)."""
+    server = EmbeddedRedis(tmp_path / "redis-data", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -22,7 +22,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from deploy.infra import Endpoints
 from edge.protocol import MAX_HEAD_BYTES
 from shared.token import mint_stream_token
-from tests.edge.client import request
+from tests.edge.client import read_response, request
 from tests.edge.conftest import RING, Edge, serve_in_process
 
 DATA = random.Random(21).randbytes(300_000)
@@ -33,16 +33,6 @@ def token(sid: str, *, ip_network: str | None = None) -> str:
     return mint_stream_token(
         RING, sub=f"user-{sid}", cid="c", sid=sid, path="clip.mp4", ip_network=ip_network
     )
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":")[1])
-        for line in head.split(b"\r\n")
-        if line.lower().startswith(b"content-length")
-    )
-    return head, await reader.readexactly(length)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResp
 
 from deploy.infra import Endpoints
 from edge.protocol import MAX_HEAD_BYTES, ZeroCopyCycle, ZeroCopyHttpToolsProtocol
+from tests.edge.client import read_response
 from tests.edge.conftest import Edge, run_edges
 from tests.support import free_port
 
@@ -39,16 +40,6 @@ def rss_bytes(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise AssertionError("no VmRSS")
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":")[1])
-        for line in head.split(b"\r\n")
-        if line.lower().startswith(b"content-length")
-    )
-    return head, await reader.readexactly(length)
 
 
 async def test_pipelined_requests_come_back_whole_and_in_order(edge: Edge) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from redis.asyncio import Redis
 
 from deploy.embedded import EmbeddedRedis
@@ -22,21 +20,10 @@ from deploy.infra import Endpoints
 from shared import streams
 from tests.edge.conftest import Edge, run_edges
 from tests.edge.test_limiter import DATA, FILE, play
-from tests.support import free_port
 
 TTL = 3
 PAUSE_SECONDS = 5  # longer than the TTL: every lease lapses in Redis
 PER_USER, GLOBAL = 2, 4
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    server = EmbeddedRedis(tmp_path / "redis-data", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class Player:

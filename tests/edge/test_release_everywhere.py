@@ -16,7 +16,7 @@ from pathlib import Path
 from deploy.infra import Endpoints
 from edge.limiter import HEARTBEAT_TRUST
 from shared import streams
-from tests.edge.client import request
+from tests.edge.client import read_response, request
 from tests.edge.conftest import Edge
 from tests.edge.test_limiter import FILE, edges, play
 
@@ -33,15 +33,8 @@ def ask(connection: Connection, token: str) -> None:
 
 
 async def status(connection: Connection) -> int:
-    reader, writer = connection
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":")[1])
-        for line in head.split(b"\r\n")
-        if line.lower().startswith(b"content-length")
-    )
-    await reader.readexactly(length)
-    writer.close()
+    head, _ = await read_response(connection[0])
+    connection[1].close()
     return int(head.split(b" ", 2)[1])
 
 

@@ -91,8 +91,3 @@ class ControlSettings(CommonSettings):
         gt=0,
         description="GET /api/health reports the worker down when none beat for this long (s).",
     )
-    metrics_token: str | None = Field(
-        default=None,
-        min_length=16,
-        description="Bearer token GET /metrics requires; unset: only loopback clients get it.",
-    )

@@ -1,6 +1,8 @@
 """create_app(): the edge application.
 
-The hot path (`/v/...`) is plain ASGI (edge/stream.py); Starlette serves `/healthz` and
+The hot path (`GET|HEAD /v/...`) is served by edge.protocol straight from the stream
+endpoint (edge/stream.py), which also serves `/v/...` as plain ASGI; `/t/...` thumbnails are
+ASGI (edge/thumbnails.py); Starlette serves `/healthz` and
 `/metrics` and runs the lifespan, in which the Redis client, the limiter and the file cache
 open and close.
 """
@@ -31,6 +33,8 @@ from edge.settings import EdgeSettings
 from edge.stream import PREFIX, StreamEndpoint
 from edge.thumbnails import PREFIX as THUMBNAIL_PREFIX
 from edge.thumbnails import ThumbnailEndpoint
+from shared.errors import error_body
+from shared.operator_access import operator_allowed
 from shared.token import StreamTokenVerifier
 
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -39,15 +43,22 @@ FILE_SWEEP_SECONDS = 2.0
 
 
 class EdgeApp:
-    """ASGI entry point: `/v/...` to the stream endpoint, everything else to Starlette."""
+    """ASGI entry point: `/v/...` to the stream endpoint, everything else to Starlette.
+
+    edge.protocol reads `request_head_timeout` (slowloris bound) for each connection, and
+    calls `direct` (the stream endpoint, once the lifespan has started) for `GET|HEAD` under
+    `direct_prefix` without going through ASGI.
+    """
+
+    direct_prefix = PREFIX
 
     def __init__(self, settings: EdgeSettings) -> None:
         self.settings = settings
-        # Read by edge.protocol for each connection (slowloris bound).
         self.request_head_timeout = settings.edge_request_head_timeout
         self.metrics = EdgeMetrics()
         self.stream: StreamEndpoint | None = None
         self.thumbnails: ThumbnailEndpoint | None = None
+        self.direct: StreamEndpoint | None = None
         self.limiter: StreamLimiter | None = None
         self.starlette = Starlette(
             routes=[Route("/healthz", self._healthz), Route("/metrics", self._metrics)],
@@ -90,7 +101,7 @@ class EdgeApp:
         limiter = StreamLimiter(redis, policy, self.metrics)
         files = FileCache(settings.ssd_cache_root, settings.nas_root)
         self.limiter = limiter
-        self.stream = StreamEndpoint(
+        self.stream = self.direct = StreamEndpoint(
             StreamTokenVerifier(settings.key_ring()),
             files,
             limiter,
@@ -103,7 +114,7 @@ class EdgeApp:
         try:
             yield
         finally:
-            self.stream = None
+            self.stream = self.direct = None
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
@@ -136,7 +147,20 @@ class EdgeApp:
         )
 
     async def _metrics(self, request: Request) -> Response:
+        """Prometheus text for operators, as on control: `Authorization: Bearer
+        <METRICS_TOKEN>`, or (METRICS_TOKEN unset) a client on this machine."""
+        token = self.settings.metrics_token
+        client = request.client.host if request.client else None
+        if not operator_allowed(client, request.headers.get("authorization"), token):
+            if token is None:
+                return _refusal(403, "AUTH_FORBIDDEN", "metrics are served to this machine only")
+            return _refusal(401, "AUTH_REQUIRED", "metrics need 'Authorization: Bearer <token>'")
         return Response(self.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+def _refusal(status: int, code: str, message: str) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="wsoptv-metrics"'} if status == 401 else None
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 def create_app(settings: EdgeSettings | None = None) -> EdgeApp:

@@ -5,7 +5,8 @@ file is kept for `ttl` seconds and shared by every request for it (`sendfile` ta
 explicit offset, so concurrent readers never move a shared file position). A reference
 count keeps a descriptor open while any response still streams from it: the hot cache may
 delete or replace the SSD copy at any time, and a stream that has the old inode open keeps
-reading it. Entries idle for longer than `ttl` are closed by a periodic sweep.
+reading it. Entries idle for longer than `ttl` are closed by a periodic sweep; past
+`max_entries`, the least recently used entry makes room.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import mimetypes
 import os
 import stat
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +65,17 @@ class OpenFile:
     identity: tuple[int, int, int, int]
     checked_at: float
     refs: int = field(default=1)
+    # The response headers that depend on the file alone, made once per open file.
+    headers: tuple[tuple[bytes, bytes], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        self.headers = (
+            (b"content-type", self.content_type),
+            (b"accept-ranges", b"bytes"),
+            (b"etag", self.etag),
+            (b"last-modified", self.last_modified),
+            (b"x-cache-tier", b"ssd" if self.tier == "ssd" else b"nas"),
+        )
 
     def acquire(self) -> OpenFile:
         self.refs += 1
@@ -81,31 +94,35 @@ class FileCache:
         self._tiers = (("ssd", os.path.realpath(ssd_root)), ("nas", os.path.realpath(nas_root)))
         self._ttl = ttl
         self._max_entries = max_entries
-        self._entries: dict[str, OpenFile] = {}
+        # Least recently used first: a hit moves its entry to the end.
+        self._entries: OrderedDict[str, OpenFile] = OrderedDict()
 
     def open(self, relative: str) -> OpenFile:
         """The file for `relative`, with a reference the caller must release."""
         now = time.monotonic()
-        cached = self._entries.get(relative)
+        entries = self._entries
+        cached = entries.get(relative)
         if cached is not None and now - cached.checked_at < self._ttl:
+            entries.move_to_end(relative)
             return cached.acquire()
         fresh = self._open_uncached(relative, now, cached)
-        if fresh is not cached:
+        if fresh is cached:
+            entries.move_to_end(relative)
+        else:
             if cached is not None:
-                del self._entries[relative]
+                del entries[relative]
                 cached.release()
-            if len(self._entries) >= self._max_entries:
-                oldest = next(iter(self._entries))
-                self._entries.pop(oldest).release()
-            self._entries[relative] = fresh
+            if len(entries) >= self._max_entries:
+                entries.popitem(last=False)[1].release()
+            entries[relative] = fresh
         return fresh.acquire()
 
     def sweep(self) -> int:
         """Close cached files no response holds and no request re-checked for `ttl` seconds.
 
         Without this a hot-cache copy deleted from the SSD would stay open (and its disk space
-        allocated) until a request for the same path or an LRU push-out. Returns how many
-        were closed.
+        allocated) until a request for the same path or a push-out by newer entries. Returns
+        how many were closed.
         """
         stale_before = time.monotonic() - self._ttl
         stale = [

@@ -6,6 +6,7 @@ tests can pin every case without a server.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # More parts than this after merging is a resource attack, not a player (SPEC §3).
@@ -56,10 +57,22 @@ def _number(text: bytes) -> int | None:
     return int(significant or b"0") if len(significant) <= _MAX_DIGITS else _BEYOND_ANY_FILE
 
 
+# What players send almost always: one range, no spaces. Same result as the general parse.
+_ONE_RANGE = re.compile(rb"bytes=(\d{1,%d})-(\d{1,%d})?" % (_MAX_DIGITS, _MAX_DIGITS))
+
+
 def parse_range(header: bytes | None, size: int) -> RangeResult:
     """The ranges a `Range` header asks of a `size`-byte representation, merged and bounded."""
     if header is None or len(header) > MAX_HEADER_BYTES:
         return None
+    one = _ONE_RANGE.fullmatch(header)
+    if one is not None:
+        start, end = int(one[1]), int(one[2]) if one[2] else _BEYOND_ANY_FILE
+        if end < start:
+            return None
+        if start >= size:
+            return UNSATISFIABLE
+        return [ByteRange(start, min(end, size - 1))]
     unit, sep, spec = header.partition(b"=")
     if not sep or unit.strip(b" \t").lower() != b"bytes":
         return None

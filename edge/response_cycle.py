@@ -4,7 +4,7 @@ uvicorn's RequestResponseCycle (pinned 0.54) plus the ASGI `http.response.zeroco
 message: the body goes from file to socket by `os.sendfile`, which is safe only once the
 transport's own write buffer (status line and headers) has drained, or file bytes would
 overtake queued header bytes. Partial writes and EAGAIN are normal: wait for writability
-(on the protocol's dup of the socket) and continue; EPIPE/ECONNRESET abort the connection.
+(edge/writable.py) and continue; EPIPE/ECONNRESET abort the connection.
 Once the send returns, the message's `sent` says how many of its bytes reached the socket
 (fewer than `count` when the client went away), so the app counts what was really sent.
 """
@@ -12,7 +12,6 @@ Once the send returns, the message's `sent` says how many of its bytes reached t
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import re
 import socket
@@ -21,26 +20,24 @@ from typing import TYPE_CHECKING, Any
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCycle
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
+from edge.direct import CORK_LIMIT_BYTES, FATAL_ERRNOS, YIELD_EVERY_BYTES
+
 if TYPE_CHECKING:
     from edge.protocol import ZeroCopyHttpToolsProtocol
 
 ZEROCOPY = "http.response.zerocopysend"
-# Hand the event loop back after this many bytes even to a client that never blocks us, so
-# one fast reader on loopback cannot starve the other connections.
-_YIELD_EVERY_BYTES = 8 * 1024 * 1024
 # uvicorn's HEADER_RE / HEADER_VALUE_RE, as one pattern matching a whole block of lines.
 _HEADER_BLOCK = re.compile(
     rb'(?:[^\x00-\x1f\x7f()<>@,;:\[\]={} \t\\"]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n)*'
 )
-_FATAL_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN, errno.EBADF}
 
 
 class ZeroCopyCycle(RequestResponseCycle):
     """A request/response cycle that also accepts `http.response.zerocopysend`.
 
-    The response head is held back until the first body message: ahead of a zerocopysend it
-    goes to the socket with MSG_MORE, so head and file bytes leave in the same segments
-    instead of costing one more trip through the TCP stack per request.
+    The response head is held back until the first body message: ahead of a small
+    zerocopysend it goes to the socket with MSG_MORE, so head and file bytes leave in the same
+    segments instead of costing one more trip through the TCP stack per request.
     """
 
     protocol: ZeroCopyHttpToolsProtocol
@@ -144,15 +141,17 @@ class ZeroCopyCycle(RequestResponseCycle):
             self.held_head = b""
             self.transport.write(head)
 
-    def _send_head_corked(self, sock: socket.socket) -> None:
-        """Send the held head with MSG_MORE when the transport has nothing queued."""
+    def _send_head_corked(self, sock: socket.socket, count: int) -> None:
+        """Send the held head (with MSG_MORE ahead of a small body, as the direct path does)
+        when the transport has nothing queued."""
         head = getattr(self, "held_head", b"")
         if not head:
             return
         self.held_head = b""
         if self.transport.get_write_buffer_size() == 0:
+            flags = socket.MSG_MORE if count <= CORK_LIMIT_BYTES else 0
             try:
-                head = head[sock.send(head, socket.MSG_MORE) :]
+                head = head[sock.send(head, flags) :]
             except (BlockingIOError, InterruptedError):
                 pass
             except OSError:
@@ -164,8 +163,9 @@ class ZeroCopyCycle(RequestResponseCycle):
         """Send `count` bytes of `fd` from `offset`; how many went out (all unless aborted)."""
         protocol = self.protocol
         transport = self.transport
-        sock = protocol.dup_socket()
-        self._send_head_corked(sock)
+        sock = protocol.raw_socket
+        assert sock is not None  # zerocopysend is offered on plain HTTP only
+        self._send_head_corked(sock, count)
         # The head must reach the socket before any file byte does.
         while transport.get_write_buffer_size():
             if transport.is_closing():
@@ -173,7 +173,7 @@ class ZeroCopyCycle(RequestResponseCycle):
                 return 0
             await protocol.wait_writable()
             await asyncio.sleep(0)  # let the transport flush on this writable event
-        out = sock.fileno()
+        out = protocol.fileno
         start = offset
         end = offset + count
         burst = 0
@@ -189,7 +189,7 @@ class ZeroCopyCycle(RequestResponseCycle):
             except InterruptedError:
                 continue
             except OSError as exc:
-                if exc.errno not in _FATAL_ERRNOS:
+                if exc.errno not in FATAL_ERRNOS:
                     raise
                 self._abort()
                 break
@@ -199,7 +199,7 @@ class ZeroCopyCycle(RequestResponseCycle):
                 break
             offset += sent
             burst += sent
-            if burst >= _YIELD_EVERY_BYTES and offset < end:
+            if burst >= YIELD_EVERY_BYTES and offset < end:
                 burst = 0
                 await asyncio.sleep(0)
         return offset - start

@@ -13,14 +13,15 @@
 --       7 queue size (0: never wait), 8 queue entry lifetime ms, 9 view window ms, 10 cid,
 --       11 edge id, 12 sub, 13 bus channel prefix ('' publishes no events), 14 event source,
 --       15 event origin, 16 (release) why it ends: 'player' | 'control', 17 (release) the
---       released channel
+--       released channel, 18 (release) the id the edges acknowledge it with
 -- acquire returns {status, count, extra}: 1 renewed, 2 started (new lease, view counted,
 --   stream.started published), 0 wait in the queue (count = leases, extra = queue position),
 --   -1 user limit (count = user's leases, extra = their sids), -2 capacity (queue full or no
 --   queue), -3 no live lease and no new one allowed, -4 the stream was ended by its player.
--- release returns {1, was live (0/1), 0}, or {-1, 0, 0} when sid is not sub's: then nothing
---   changes. Otherwise the slot is freed, the sid is ended (its token cannot start it),
---   the edges hear of it on the released channel and stream.ended is published (once).
+-- release returns {1, was live (0/1), subscribers that heard it}, or {-1, 0, 0} when sid is
+--   not sub's: then nothing changes. Otherwise the slot is freed, the sid is ended (its
+--   token cannot start it), the edges hear "<ack id> <sid>" on the released channel (and
+--   acknowledge; shared/streams.py waits for them) and stream.ended is published (once).
 
 local leases, user_leases, queue, ended = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local op, sid = ARGV[1], ARGV[2]
@@ -82,7 +83,7 @@ if op == 'release' then
   if KEYS[8] then
     redis.call('DEL', KEYS[8])
   end
-  redis.call('PUBLISH', ARGV[17], sid)
+  local listeners = redis.call('PUBLISH', ARGV[17], (ARGV[18] or '') .. ' ' .. sid)
   if not already_ended then
     emit('stream.ended', sub, cid or owned_cid or ARGV[10] or '', 'reason', ARGV[16] or 'player')
   end
@@ -90,7 +91,7 @@ if op == 'release' then
   if live and tonumber(live) > now then
     was_live = 1
   end
-  return {1, was_live, 0}
+  return {1, was_live, listeners}
 end
 
 if op == 'dequeue' then

@@ -59,6 +59,11 @@ class CommonSettings(BaseSettings):
         default_factory=list,
         description="JSON list of front-end and player origins allowed by CORS (both services).",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token GET /metrics requires (both services); unset: only loopback clients get it.",
+    )
     log_level: str = "info"
 
     def key_ring(self) -> KeyRing:

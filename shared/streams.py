@@ -14,23 +14,45 @@ touch all of them in a single Redis Cluster slot:
     {wsoptv:streams}:views:<cid>    zset  sids that started on this content -> start time
     {wsoptv:streams}:viewed         zset  cid -> time of its latest started stream
     {wsoptv:streams}:owner:<sid>    str   "<user id>:<content id>" (control's record of a sid)
-    {wsoptv:streams}:released       pub/sub channel: sids just ended (edges forget them)
+    {wsoptv:streams}:released       pub/sub channel: "<ack id> <sid>" of each ended stream
+    {wsoptv:streams}:released:ack:<ack id>   pub/sub channel: edges that forgot that sid
 
 View sets keep a 7-day window (VIEW_WINDOW_MS).
+
+A release answers only once every edge process that heard it has forgotten the lease: the
+script's PUBLISH says how many subscribers received the sid, each edge publishes its
+acknowledgement after dropping its local memory of the lease, and `release` waits for as
+many (at most RELEASE_ACK_WAIT). An edge that does not acknowledge in time has also gone
+that long without an answer to its heartbeats on the released channel, so it no longer
+trusts anything it remembers (edge/limiter.py): once `release` returns, no edge process
+serves the sid again. Pub/sub channels span a Redis server's databases; so do the counts
+and the acknowledgements, which therefore always agree.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Literal, cast
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
 
 from shared.events import BUS_CHANNEL_PREFIX
 
+logger = logging.getLogger("wsoptv.streams")
+
 KEY_PREFIX = "{wsoptv:streams}"
 VIEW_WINDOW_MS = 7 * 24 * 3600 * 1000
+# The longest a release waits for the edges' acknowledgements. edge/limiter.py derives its
+# heartbeat from it: an edge stops trusting its memory sooner than this without a heartbeat.
+RELEASE_ACK_WAIT = 1.0
 
 LEASES = f"{KEY_PREFIX}:leases"
 # Pub/sub channel: sids ended by a player or the control plane. Edge processes drop their
@@ -62,6 +84,17 @@ def owner_key(sid: str) -> str:
     return f"{KEY_PREFIX}:owner:{sid}"
 
 
+def ack_channel(ack_id: str) -> str:
+    """Where edges acknowledge the release published with `ack_id`."""
+    return f"{RELEASED_CHANNEL}:ack:{ack_id}"
+
+
+def parse_released(data: bytes) -> tuple[str, str]:
+    """(ack id, sid) of a message on RELEASED_CHANNEL."""
+    ack_id, _, sid = data.decode().partition(" ")
+    return ack_id, sid
+
+
 def script_keys(sub: str, sid: str, cid: str) -> list[str]:
     """The KEYS of limiter.lua, in its order."""
     return [LEASES, user_key(sub), QUEUE, ended_key(sid), views_key(cid), VIEWED, lease_key(sid)]
@@ -83,6 +116,7 @@ def script_args(
     source: str,
     origin: str,
     reason: str = "",
+    ack_id: str = "",
 ) -> list[str | int]:
     """The ARGV of limiter.lua, in its order (see the script's header)."""
     return [
@@ -103,6 +137,7 @@ def script_args(
         origin,
         reason,
         RELEASED_CHANNEL,
+        ack_id,
     ]
 
 
@@ -172,30 +207,82 @@ async def release(
     reason: Literal["player", "control"] = "control",
     source: str = "stream",
     origin: str = "control",
+    cid: str = "",
+    proven: bool = False,
+    edge: str = "",
 ) -> bool | None:
     """End a user's stream at once, atomically (limiter.lua's `release` op).
 
     Whether `sid` is live, only issued (control's owner record) or already idle, its slot is
-    free and its token cannot start it afterwards; edges hear of it and `stream.ended` is
-    published. `ended_for_ms` is how long it stays ended (as long as a token could start it
-    again). Returns whether a live lease was freed, or None when `sid` is not `sub`'s.
+    free and its token cannot start it afterwards; `stream.ended` is published. Returns once
+    every edge process has forgotten the lease (see the module's docstring). `ended_for_ms`
+    is how long it stays ended (as long as a token could start it again); `proven` says a
+    verified stream token already shows that `sid` is `sub`'s. Returns whether a live lease
+    was freed, or None when `sid` is not `sub`'s.
     """
-    status, was_live, _ = await redis.register_script(LIMITER_SCRIPT)(
-        keys=[*script_keys(sub, sid, ""), owner_key(sid)],
-        args=script_args(
-            "release",
+    ack_id = secrets.token_hex(8)
+    acks = redis.pubsub()
+    try:
+        # Subscribed (confirmed) before the release is published, so no acknowledgement is missed.
+        await acks.subscribe(ack_channel(ack_id))
+        await _subscribed(acks)
+        status, was_live, listeners = await redis.register_script(LIMITER_SCRIPT)(
+            keys=[*script_keys(sub, sid, cid), owner_key(sid)],
+            args=script_args(
+                "release",
+                sid,
+                sub,
+                cid,
+                ttl_ms=ended_for_ms,
+                flag=proven,
+                edge=edge,
+                source=source,
+                origin=origin,
+                reason=reason,
+                ack_id=ack_id,
+            ),
+        )
+        if int(status) != 1:
+            return None
+        await _await_acks(acks, int(listeners), sid)
+        return bool(int(was_live))
+    finally:
+        with contextlib.suppress(RedisError, OSError):
+            await acks.aclose()  # type: ignore[no-untyped-call]
+
+
+async def _subscribed(pubsub: PubSub) -> None:
+    """Wait for Redis to confirm the subscription (at most RELEASE_ACK_WAIT)."""
+    deadline = time.monotonic() + RELEASE_ACK_WAIT
+    while (remaining := deadline - time.monotonic()) > 0:
+        message = await pubsub.get_message(timeout=remaining)
+        if message is not None and message["type"] == "subscribe":
+            return
+    raise RedisError("Redis did not confirm a subscription")
+
+
+async def _await_acks(acks: PubSub, expected: int, sid: str) -> None:
+    """Wait until `expected` edges acknowledged, or RELEASE_ACK_WAIT has passed."""
+    deadline = time.monotonic() + RELEASE_ACK_WAIT
+    heard = 0
+    try:
+        while heard < expected and (remaining := deadline - time.monotonic()) > 0:
+            message = await acks.get_message(ignore_subscribe_messages=True, timeout=remaining)
+            if message is not None and message["type"] == "message":
+                heard += 1
+    except (RedisError, OSError):
+        # The slot is already free; what must hold is the wait: an edge that has not
+        # acknowledged stops trusting its memory within RELEASE_ACK_WAIT.
+        if (remaining := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(remaining)
+    if heard < expected:
+        logger.warning(
+            "release of %s: %d of %d edge processes acknowledged within %.1f s",
             sid,
-            sub,
-            "",
-            ttl_ms=ended_for_ms,
-            source=source,
-            origin=origin,
-            reason=reason,
-        ),
-    )
-    if int(status) != 1:
-        return None
-    return bool(int(was_live))
+            heard,
+            expected,
+            RELEASE_ACK_WAIT,
+        )
 
 
 async def views_since(

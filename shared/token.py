@@ -28,6 +28,21 @@ MIN_KEY_BYTES = 32
 # A stream token is ~400 bytes; anything much larger is an attack on the parser, not a token.
 MAX_TOKEN_BYTES = 4096
 _KID_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# RFC 7515 compact serialisation: three segments of unpadded base64url (the signature is
+# empty only for alg "none", refused below by name). PyJWT also accepts
+# `=` padding, so one signature would have several spellings; anything keyed by the token
+# string (the verified-token cache, revocations) must see exactly one.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# What PyJWT may raise on hostile input: its own hierarchy, and errors of the standard
+# library it calls (json, base64, hmac) that escape it. Each means "not a token of ours".
+_LIBRARY_ERRORS = (
+    jwt.PyJWTError,
+    ValueError,
+    TypeError,
+    LookupError,
+    ArithmeticError,
+    RecursionError,
+)
 _STREAM_CLAIMS = ("typ", "aud", "sub", "cid", "sid", "p", "iat", "exp")
 
 
@@ -190,9 +205,11 @@ def decode(
     """Verify signature, algorithm, key id, type, audience and times; return the claims."""
     if len(token) > MAX_TOKEN_BYTES:
         raise TokenTooLarge(f"token longer than {MAX_TOKEN_BYTES} bytes")
+    if not _COMPACT_JWS.fullmatch(token):
+        raise TokenMalformed("token is not a compact JWS in unpadded base64url")
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError as exc:
+    except _LIBRARY_ERRORS as exc:
         raise TokenMalformed("token is not a well-formed JWT") from exc
     # The algorithm is pinned: whatever the header claims, only HS256 is ever tried.
     if header.get("alg") != ALGORITHM:
@@ -217,10 +234,8 @@ def decode(
         )
     except jwt.InvalidSignatureError as exc:
         raise TokenBadSignature("token signature does not verify") from exc
-    except jwt.DecodeError as exc:
+    except _LIBRARY_ERRORS as exc:
         raise TokenMalformed("token is not a well-formed JWT") from exc
-    except jwt.InvalidTokenError as exc:
-        raise TokenClaimsInvalid("token claims are invalid") from exc
     if claims.get("typ") != typ:
         raise TokenWrongType(f"token is not a {typ} token")
     if claims.get("aud") != audience:
@@ -335,7 +350,8 @@ class StreamTokenVerifier:
 
     The cache key is the whole token string, so only a byte-identical token that was
     verified before can hit: a forged or edited token always misses and is checked in full.
-    Expiry and IP binding are re-checked on every hit.
+    A token that verified but has expired is cached too (a stream may outlive its token by
+    hours, SPEC §3): expiry and IP binding are re-checked on every hit.
     """
 
     def __init__(
@@ -352,22 +368,34 @@ class StreamTokenVerifier:
         self._clock = clock
         self._cache: dict[str, StreamClaims] = {}
 
-    def verify(self, token: str, client_ip: str | None = None) -> StreamClaims:
+    def check(self, token: str, client_ip: str | None = None) -> tuple[StreamClaims, bool]:
+        """The verified claims and whether the token has expired; raises any other TokenError.
+
+        Expiry is a state here, not an error: the edge still serves an expired token's own
+        sid while its lease lives, and the lease check decides.
+        """
         claims = self._cache.get(token)
-        if claims is None:
+        if claims is not None:
+            # The network binding holds for an expired token too, so it comes first.
+            check_ip(claims, client_ip)
+            return claims, claims.exp <= self._clock() - self._leeway
+        expired = False
+        try:
             claims = verify_stream_token(
                 self._ring, token, client_ip=client_ip, leeway=self._leeway, now=self._clock()
             )
-            if len(self._cache) >= self._max_entries:
-                # Dicts keep insertion order: dropping the oldest entry is a FIFO bound.
-                del self._cache[next(iter(self._cache))]
-            self._cache[token] = claims
-            return claims
-        # The network binding holds for an expired token too (the edge still serves one
-        # whose lease lives), so it is checked before expiry, as verify_stream_token does.
-        check_ip(claims, client_ip)
-        if claims.exp <= self._clock() - self._leeway:
-            del self._cache[token]
+        except TokenExpired as error:  # signature, claims and IP binding checked
+            claims, expired = stream_claims(error.claims), True
+        if len(self._cache) >= self._max_entries:
+            # Dicts keep insertion order: dropping the oldest entry is a FIFO bound.
+            del self._cache[next(iter(self._cache))]
+        self._cache[token] = claims
+        return claims, expired
+
+    def verify(self, token: str, client_ip: str | None = None) -> StreamClaims:
+        """The verified claims of a live token; TokenExpired (with the claims) past `exp`."""
+        claims, expired = self.check(token, client_ip)
+        if expired:
             raise TokenExpired("token has expired", _as_mapping(claims))
         return claims
 

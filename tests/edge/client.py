@@ -59,6 +59,17 @@ async def request(
     return _parse(data, method)
 
 
+async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """One response from a kept-alive connection: its head and its Content-Length body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
+    return head, await reader.readexactly(length)
+
+
 def multipart_parts(reply: Reply) -> list[tuple[str, bytes]]:
     """(Content-Range, bytes) of each part of a multipart/byteranges body."""
     content_type = reply.header("content-type") or ""

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
+from typing import Any
 
 import pytest
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from deploy.embedded import EmbeddedRedis
 from deploy.infra import Endpoints
+from edge.app import create_app
+from edge.protocol import ZeroCopyHttpToolsProtocol
+from edge.settings import EdgeSettings
 from shared.token import KeyRing, mint_stream_token
 from tests.support import free_port, wsoptv_process
 
@@ -126,3 +134,61 @@ def edge(tmp_path_factory: pytest.TempPathFactory, infra: Endpoints) -> Iterator
         },
     ) as (only,):
         yield only
+
+
+def clip_settings(root: Path, infra: Endpoints, clip: bytes) -> EdgeSettings:
+    """Settings of an edge in the test's process whose NAS holds `clip` as `clip.mp4`."""
+    (root / "nas").mkdir(exist_ok=True)
+    (root / "ssd").mkdir(exist_ok=True)
+    (root / "nas" / "clip.mp4").write_bytes(clip)
+    return EdgeSettings(
+        nas_root=root / "nas",
+        ssd_cache_root=root / "ssd",
+        redis_url=infra.redis_url,
+        stream_token_keys=KEYS,
+    )
+
+
+@asynccontextmanager
+async def serve_in_process(
+    root: Path,
+    infra: Endpoints,
+    clip: bytes,
+    *,
+    http: type[HttpToolsProtocol] = ZeroCopyHttpToolsProtocol,
+    **config: Any,
+) -> AsyncIterator[int]:
+    """The edge app on uvicorn in the test's own process, serving `clip` as `clip.mp4` from
+    `root`/nas (so that a test can look inside it); yields its port."""
+    settings = clip_settings(root, infra, clip)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            port=port,
+            http=http,
+            log_level="warning",
+            log_config=None,  # records reach pytest's caplog
+            timeout_graceful_shutdown=1,
+            **config,
+        )
+    )
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn.Server has no started event)
+        await asyncio.sleep(0.01)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis server of the test's own (to stop, restart or pause without disturbing others)."""
+    server = EmbeddedRedis(tmp_path / "redis-data", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

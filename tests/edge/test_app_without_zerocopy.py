@@ -12,26 +12,16 @@ import pytest
 
 from deploy.infra import Endpoints
 from edge.app import EdgeApp, create_app
-from edge.settings import EdgeSettings
 from shared.token import mint_stream_token
 from tests.edge.client import Reply, multipart_parts
-from tests.edge.conftest import KEYS, RING
+from tests.edge.conftest import RING, clip_settings
 
 DATA = random.Random(4).randbytes(600_000)
 
 
 @pytest.fixture
 async def app(tmp_path: Path, infra: Endpoints) -> AsyncIterator[EdgeApp]:
-    (tmp_path / "nas").mkdir()
-    (tmp_path / "ssd").mkdir()
-    (tmp_path / "nas" / "clip.mp4").write_bytes(DATA)
-    settings = EdgeSettings(
-        nas_root=tmp_path / "nas",
-        ssd_cache_root=tmp_path / "ssd",
-        redis_url=infra.redis_url,
-        stream_token_keys=KEYS,
-    )
-    edge = create_app(settings)
+    edge = create_app(clip_settings(tmp_path, infra, DATA))
     async with edge.starlette.router.lifespan_context(edge.starlette):
         yield edge
 

@@ -39,3 +39,23 @@ def test_sweep_keeps_files_checked_within_the_ttl(tmp_path: Path) -> None:
     cache.open("fresh.mp4").release()
     assert cache.sweep() == 0
     cache.close()
+
+
+def test_a_full_cache_lets_the_least_recently_used_file_go(tmp_path: Path) -> None:
+    (tmp_path / "ssd").mkdir()
+    (tmp_path / "nas").mkdir()
+    for name in ("first.mp4", "second.mp4", "third.mp4"):
+        (tmp_path / "nas" / name).write_bytes(name.encode())
+    cache = FileCache(tmp_path / "ssd", tmp_path / "nas", ttl=60.0, max_entries=2)
+    first = cache.open("first.mp4")
+    first.release()
+    cache.open("second.mp4").release()
+    cache.open("first.mp4").release()  # used again: now the most recent
+    cache.open("third.mp4").release()  # a third entry pushes out the least recent: second
+    assert cache.open("first.mp4") is first  # still cached, the same open file
+    first.release()
+    assert first.refs == 1  # only the cache holds it
+    second = cache.open("second.mp4")
+    assert os.pread(second.fd, 6, 0) == b"second"  # opened afresh
+    second.release()
+    cache.close()

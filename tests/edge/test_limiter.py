@@ -11,11 +11,10 @@ import signal
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
@@ -25,7 +24,6 @@ from shared.events import BUS_CHANNEL_PREFIX
 from shared.streams import KEY_PREFIX, script_keys
 from tests.edge.client import request
 from tests.edge.conftest import Edge, run_edges
-from tests.support import free_port
 
 FILE = "movies/limited.mp4"
 DATA = random.Random(3).randbytes(4 * 2**20)
@@ -184,16 +182,6 @@ async def test_sigkilled_edge_frees_its_slots_within_ttl(tmp_path: Path, infra: 
         while await play(survivor, newcomer) != 206:
             assert time.monotonic() - killed_at < 3 + 1 + 2, "slot not freed within TTL + renewal"
             await asyncio.sleep(0.2)
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    server = EmbeddedRedis(tmp_path / "redis-data", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def _health(edge: Edge) -> dict[str, object]:

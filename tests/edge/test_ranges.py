@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
+from edge import ranges
 from edge.ranges import MAX_RANGES, UNSATISFIABLE, ByteRange, RangeResult, merge, parse_range
 
 SIZE = 1000
@@ -107,3 +111,17 @@ def test_content_range_and_length() -> None:
     part = ByteRange(10, 19)
     assert part.length == 10
     assert part.content_range(SIZE) == b"bytes 10-19/1000"
+
+
+def test_the_one_range_shortcut_agrees_with_the_general_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(14)
+    digits = ["0", "1", "7", "99", "100", "0010", "4096", "9" * 18, "9" * 19, ""]
+    headers = [f"bytes={a}-{b}".encode() for a in digits for b in digits]
+    headers += [f"bytes={rng.randrange(5000)}-{rng.randrange(5000)}".encode() for _ in range(500)]
+    sizes = (0, 1, 100, 4096, 10**18)
+    shortcut = [[parse_range(header, size) for size in sizes] for header in headers]
+    monkeypatch.setattr(ranges, "_ONE_RANGE", re.compile(b"(?!)"))  # never matches
+    general = [[parse_range(header, size) for size in sizes] for header in headers]
+    assert shortcut == general

@@ -125,6 +125,18 @@ def _hs512(token: str) -> str:
     return f"{signing_input}.{b64(signature)}"
 
 
+def _spare_bits_set(token: str) -> str:
+    """The same signature bytes, spelt with the unused low bits of its last character set."""
+    h, p, s = token.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    spare = 6 - (len(s) * 6) % 8 if (len(s) * 6) % 8 else 0
+    assert spare, "a 32-byte signature leaves spare bits in its last character"
+    last = alphabet.index(s[-1]) | 1
+    respelt = f"{h}.{p}.{s[:-1]}{alphabet[last]}"
+    assert base64.urlsafe_b64decode(s + "=") == base64.urlsafe_b64decode(respelt[-43:] + "=")
+    return respelt
+
+
 REJECTIONS: list[tuple[str, Callable[[str], str], type[t.TokenError]]] = [
     ("signature flipped", flip_signature, t.TokenBadSignature),
     (
@@ -208,6 +220,14 @@ REJECTIONS: list[tuple[str, Callable[[str], str], type[t.TokenError]]] = [
         ),
         t.TokenClaimsInvalid,
     ),
+    # RFC 7515: unpadded base64url, one spelling per signature (PyJWT tolerates padding).
+    ("signature padded", lambda tok: tok + "=", t.TokenMalformed),
+    ("signature padded twice", lambda tok: tok + "==", t.TokenMalformed),
+    ("header padded", lambda tok: tok.replace(".", "=.", 1), t.TokenMalformed),
+    ("payload padded", lambda tok: "{}.{}=.{}".format(*tok.split(".")), t.TokenMalformed),
+    ("signature's spare bits set", lambda tok: _spare_bits_set(tok), t.TokenMalformed),
+    ("standard alphabet", lambda tok: tok[:-2] + "+/", t.TokenMalformed),
+    ("space inside", lambda tok: tok.replace(".", ". ", 1), t.TokenMalformed),
     ("truncated", lambda tok: tok[: len(tok) // 2], t.TokenMalformed),
     ("truncated signature", lambda tok: tok[:-4], t.TokenMalformed),
     ("non-base64 garbage", lambda tok: "!!!.@@@.###", t.TokenMalformed),
@@ -342,3 +362,32 @@ def test_cache_is_bounded() -> None:
             t.mint_stream_token(RING, sub=str(i), cid="1", sid=f"s{i}", path="a.mp4", now=NOW)
         )
     assert len(verifier._cache) == 8
+
+
+def test_cache_keeps_an_expired_token_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream outlives its token by hours: its requests must not each pay a JWT decode."""
+    decodes = []
+    real_verify = t.verify_stream_token
+
+    def counting(*args: object, **kwargs: object) -> t.StreamClaims:
+        decodes.append(1)
+        return real_verify(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(t, "verify_stream_token", counting)
+    clock = FakeClock(NOW + 600 + 31)  # already expired when first seen
+    verifier = t.StreamTokenVerifier(RING, clock=clock)
+    token = stream_token()
+    claims, expired = verifier.check(token)
+    assert (claims.sid, expired) == ("0b5c6f7e-1111-4222-8333-944455556666", True)
+    for _ in range(100):
+        assert verifier.check(token) == (claims, True)
+        with pytest.raises(t.TokenExpired):
+            verifier.verify(token)
+    assert len(decodes) == 1
+    # A token cached while live turns expired in the cache, without a decode either.
+    live = stream_token(sid="live-then-expired")
+    clock.now = NOW
+    assert verifier.check(live)[1] is False
+    clock.now = NOW + 600 + 31
+    assert verifier.check(live)[1] is True
+    assert len(decodes) == 2

@@ -11,7 +11,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +77,8 @@ class Platform:
         return email
 
 
-def _cli(args: list[str], env: dict[str, str], stdin: str = "") -> None:
+def wsoptv_cli(args: list[str], env: dict[str, str], stdin: str = "") -> None:
+    """Run one `wsoptv` command to its end; RuntimeError with its output when it fails."""
     result = subprocess.run(
         [sys.executable, "-m", "deploy.cli", *args],
         cwd=REPO,
@@ -92,12 +93,19 @@ def _cli(args: list[str], env: dict[str, str], stdin: str = "") -> None:
 
 
 @contextmanager
-def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) -> Iterator[Platform]:
-    """Control and edge on free ports with the small library scanned and an admin."""
+def run_platform(
+    root: Path,
+    database_url: str,
+    redis_url: str,
+    library: Sequence[DemoFile] = (FEATURE, *CLIPS),
+    **extra: str,
+) -> Iterator[Platform]:
+    """Control, edge and worker on free ports with `library` scanned (written where
+    missing), probed and thumbnailed, an admin, and hands on the first file of 50 s or more."""
     nas, ssd = root / "nas", root / "ssd"
     nas.mkdir(parents=True, exist_ok=True)
     ssd.mkdir(parents=True, exist_ok=True)
-    for spec in (FEATURE, *CLIPS):
+    for spec in library:
         write_demo_file(nas, spec)
     control_port, edge_port = free_port(), free_port()
     control_url = f"http://127.0.0.1:{control_port}"
@@ -122,8 +130,8 @@ def run_platform(root: Path, database_url: str, redis_url: str, **extra: str) ->
         "LOG_LEVEL": "warning",
         **extra,
     }
-    _cli(["scan"], env)
-    _cli(
+    wsoptv_cli(["scan"], env)
+    wsoptv_cli(
         ["user", "create", "--email", ADMIN_EMAIL, "--username", "admin", "--password-stdin",
          "--admin"],
         env,

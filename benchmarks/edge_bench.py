@@ -50,6 +50,7 @@ import uvloop
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.machine import cpu_model, load_average  # noqa: E402
 from deploy.embedded import EmbeddedRedis  # noqa: E402
 from shared.token import KeyRing, mint_stream_token  # noqa: E402
 from tests.support import free_port, wait_for_http  # noqa: E402
@@ -107,21 +108,6 @@ def _status_kib(pid: int, field_name: str) -> int:
             if line.startswith(field_name + ":"):
                 return int(line.split()[1])
     return 0
-
-
-def cpu_model() -> str:
-    """The CPU model as lscpu names it (and the number of CPUs)."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return f"unknown ({os.cpu_count()} CPUs)"
-    model = re.search(r"^Model name:\s*(.+)$", out, re.MULTILINE)
-    return f"{model.group(1).strip() if model else 'unknown'} ({os.cpu_count()} CPUs)"
-
-
-def load_average() -> float:
-    """The 1-minute load average."""
-    return os.getloadavg()[0]
 
 
 class LoadWatch:

@@ -34,11 +34,11 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
-from benchmarks.edge_bench import cpu_model, load_average  # noqa: E402
 from benchmarks.load_accounts import create_accounts  # noqa: E402
 from benchmarks.load_cpu import CpuSampler  # noqa: E402
 from benchmarks.load_report import Summary, report  # noqa: E402
 from benchmarks.locust.steps import CONFIG_ENV, Behaviour, RunConfig  # noqa: E402
+from benchmarks.machine import cpu_model, load_average  # noqa: E402
 
 LOCUSTFILE = REPO / "benchmarks" / "locust" / "locustfile.py"
 PASSWORD = "Load-Test-Passw0rd"

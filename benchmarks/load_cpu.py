@@ -8,14 +8,14 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]  # no stubs in the project's extras
 
 
 def role(process: psutil.Process) -> str:
     """control, edge, worker, postgres, redis, locust or the executable's name."""
     try:
-        argv = process.cmdline()
-        name = process.name()
+        argv: list[str] = process.cmdline()
+        name: str = process.name()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return "gone"
     if "deploy.cli" in argv:

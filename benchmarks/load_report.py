@@ -15,6 +15,8 @@ matplotlib.use("Agg")  # files only, no display
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from benchmarks.locust.steps import (
     ABANDONED,
@@ -185,9 +187,9 @@ def plot(
          (TOTAL, "Range: whole 1-2 MiB body", None)),
         strict=True,
     ):  # fmt: skip
-        chosen = [s for s in samples if s.kind == kind and s.ok]
+        timed = [s for s in samples if s.kind == kind and s.ok]
         window: dict[int, list[float]] = defaultdict(list)
-        for s, b in zip(chosen, _bins([s.time for s in chosen], t0, 5.0), strict=True):
+        for s, b in zip(timed, _bins([s.time for s in timed], t0, 5.0), strict=True):
             window[int(b)].append(s.ms)
         xs = sorted(window)
         for q in (50, 95, 99):
@@ -204,10 +206,10 @@ def plot(
     fig, ax = plt.subplots(figsize=(10, 4))
     ranges = [s for s in samples if s.kind == TOTAL]
     for tier in sorted({s.tier for s in ranges}):
-        chosen = [s for s in ranges if s.tier == tier]
+        served = [s for s in ranges if s.tier == tier]
         mib = np.bincount(
-            _bins([s.time for s in chosen], t0, 1.0),
-            weights=[s.size / _MIB for s in chosen],
+            _bins([s.time for s in served], t0, 1.0),
+            weights=[s.size / _MIB for s in served],
             minlength=span,
         )
         ax.plot(np.arange(len(mib)), mib, label=tier or "unknown")
@@ -229,7 +231,7 @@ def plot(
     return written
 
 
-def _finish(fig: plt.Figure, axes: list[plt.Axes], steady: float, xlabel: str, title: str) -> None:
+def _finish(fig: Figure, axes: list[Axes], steady: float, xlabel: str, title: str) -> None:
     for ax in axes:
         ax.axvline(steady, color="grey", linestyle="--", linewidth=0.8)
         ax.grid(alpha=0.3)
@@ -238,7 +240,7 @@ def _finish(fig: plt.Figure, axes: list[plt.Axes], steady: float, xlabel: str, t
     fig.tight_layout()
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path

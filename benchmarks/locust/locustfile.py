@@ -21,6 +21,8 @@ from benchmarks.locust.viewers import OverLimitViewer, Viewer
 __all__ = ["Admin", "Browser", "OverLimitViewer", "Viewer"]
 
 
-@events.init.add_listener
 def _record(environment: Environment, **_: object) -> None:
     recorder.install(environment, Path(CONFIG.samples_path))
+
+
+events.init.add_listener(_record)  # type: ignore[no-untyped-call]  # locust's hooks are untyped

@@ -1,6 +1,8 @@
 """One sitting in front of the player: stream token, Range reads paced at the file's own
 bitrate (fill a buffer ahead, then read as fast as playback consumes), occasional seeks,
-progress every 10 s and on leaving, and the stream ended (or abandoned) at the end."""
+progress every 10 s and on leaving, and the stream ended (or abandoned) at the end.
+
+`time.sleep` is gevent's here: locust patches the standard library before any user runs."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import random
 import time
 from urllib.parse import urlsplit
 
-import gevent
 from locust.contrib.fasthttp import FastHttpSession
 
 from benchmarks.locust.ranges import Read, Refused, read_range
@@ -101,7 +102,7 @@ class Player:
                     if buffered >= total
                     else ahead - self._b.buffer_ahead_seconds
                 )
-                gevent.sleep(max(0.05, min(drain, next_progress - now, next_seek - now)))
+                time.sleep(max(0.05, min(drain, next_progress - now, next_seek - now)))
                 continue
             read = read_range(self._client, url, buffered, self._chunk(), step)
             if not isinstance(read, Read):

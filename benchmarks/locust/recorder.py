@@ -53,5 +53,6 @@ class Recorder:
 def install(environment: Environment, path: Path) -> None:
     """Record every request of `environment` into `path` until locust quits."""
     recorder = Recorder(path)
-    environment.events.request.add_listener(recorder.on_request)
-    events.quitting.add_listener(recorder.close)
+    # locust's event hooks carry no type hints
+    environment.events.request.add_listener(recorder.on_request)  # type: ignore[no-untyped-call]
+    events.quitting.add_listener(recorder.close)  # type: ignore[no-untyped-call]

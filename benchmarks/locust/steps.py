@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Every entry the scenarios record, by name (locust's "Name" column), and the kind of
 # latency it belongs to in the report.
@@ -111,7 +112,7 @@ class RunConfig:
     @classmethod
     def load(cls, path: Path) -> RunConfig:
         raw = json.loads(path.read_text())
-        behaviour = {
+        behaviour: dict[str, Any] = {
             name: tuple(value) if isinstance(value, list) else value
             for name, value in raw.pop("behaviour").items()
         }

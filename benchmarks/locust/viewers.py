@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import gevent
 from locust import task
 
 from benchmarks.locust.people import CONFIG, ApiError, Person, playable
@@ -61,7 +60,7 @@ class Viewer(Person):
     def sit(self, content_id: int, duration: float) -> None:
         started = self.player.start(content_id, duration, CONFIG.edge_url)
         if isinstance(started, Refused):
-            gevent.sleep(started.retry_after)  # the platform is full: come back later
+            time.sleep(started.retry_after)  # the platform is full: come back later
             return
         if started is None:
             return

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from benchmarks.locust.steps import (
     ABANDONED,
@@ -196,7 +197,9 @@ def plot(
             ax.plot([5 * x + 2.5 for x in xs], [_p(window[x], q) for x in xs], label=f"p{q}")
         if target:
             ax.axhline(target, color="red", linestyle="--", linewidth=0.8, label="target p95")
-        ax.set_yscale("log")
+        ax.set_yscale("log")  # one decade of tail and one of median fit the same axes
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel("ms")
         ax.set_title(title, fontsize=10)
         ax.legend(loc="upper right", fontsize=8)

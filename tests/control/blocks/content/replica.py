@@ -62,15 +62,16 @@ def build_replica(
     root: Path, keys: Sequence[str] = _SLICE, clips: Sequence[DemoFile] = REAL_CLIPS
 ) -> Replica:
     """Write the slice of the listing whose paths contain one of `keys` (sparse files of
-    1 GiB and more) and the real `clips` under `root`."""
+    1 GiB and more, where no file is yet) and the real `clips` under `root`."""
     videos: set[str] = set()
     clutter: set[str] = set()
     for index, entry in enumerate(_listing_slice(keys)):
         relative = entry["path"].removeprefix("GGPNAs/")
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as sparse:
-            sparse.truncate(2**30 + index)
+        if not target.exists():  # a real file already there (a demo MP4) stays as it is
+            with open(target, "wb") as sparse:
+                sparse.truncate(2**30 + index)
         (videos if _is_video(entry) else clutter).add(relative)
     real = {}
     for clip in clips:

@@ -32,6 +32,7 @@ class RawSendfile(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         fd = transport.get_extra_info("socket").fileno()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, os.dup(fd))

@@ -397,7 +397,7 @@ def measure_slow(
             "peak": srv.peak_rss() / MIB,
             "mib": got / MIB,
             "errors": sum(errors.values()),
-            "error_kinds": errors,  # type: ignore[dict-item]
+            "error_kinds": errors,
             "first_quarter": statistics.median(steady[:quarter]) / MIB,
             "last_quarter": statistics.median(steady[-quarter:]) / MIB,
             "fds": args.fd_limit,
@@ -616,9 +616,9 @@ def report(
         # A load that was not run reads as NaN in the table.
         name: defaultdict(
             lambda: math.nan,
-            {key: statistics.median(r[key] for r in results) for key in results[0]},
+            {key: statistics.median(r[key] for r in runs) for key in runs[0]},
         )
-        for name, results in rounds.items()
+        for name, runs in rounds.items()
     }
     low, high = machine["load_during"]
     print(
@@ -626,8 +626,8 @@ def report(
         f" {low:.2f}-{high:.2f} during it"
     )
     if "nginx" not in by_name or "starlette" not in by_name:
-        for name, results in by_name.items():
-            print(name, {k: round(v, 2) for k, v in results.items()})
+        for name, medians in by_name.items():
+            print(name, {k: round(v, 2) for k, v in medians.items()})
     else:
         nginx, naive = by_name["nginx"], by_name["starlette"]
         print(
@@ -656,12 +656,12 @@ def report(
             "\nEach round: req/CPU-s at 64 KiB / MiB/CPU-s at 1 MiB (share of the server's CPU"
             " time spent in the kernel, 64 KiB / 1 MiB; load average after)"
         )
-        for name, results in rounds.items():
+        for name, runs in rounds.items():
             cells = [
                 f"{r.get('64k_req_per_cpu', 0):,.0f} / {r.get('1m_mib_per_cpu', 0):,.0f}"
                 f" ({r.get('64k_kernel_share', 0):.0%} / {r.get('1m_kernel_share', 0):.0%};"
                 f" load {max(r.get('64k_load', 0), r.get('1m_load', 0)):.1f})"
-                for r in results
+                for r in runs
             ]
             print(f"  {name}: " + "; ".join(cells))
     if slow:

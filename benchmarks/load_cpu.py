@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped]  # no stubs in the project's extras
+import psutil
 
 
 def role(process: psutil.Process) -> str:

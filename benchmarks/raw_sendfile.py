@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import sys
+from typing import cast
 
 import uvloop
 
@@ -32,7 +33,8 @@ class RawSendfile(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
+        # uvloop's TCPTransport is an asyncio.Transport in all but registration.
+        self.transport = cast(asyncio.Transport, transport)
         fd = transport.get_extra_info("socket").fileno()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, os.dup(fd))
 

@@ -30,8 +30,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -50,6 +51,7 @@ from control.blocks.search.service import SearchService  # noqa: E402
 from control.blocks.search.text import tokenize, typo_budget, words  # noqa: E402
 from control.blocks.title_generator import ParserTitleGenerator  # noqa: E402
 from control.db.migrate import migrate  # noqa: E402
+from control.db.pool import Connection  # noqa: E402
 from deploy.embedded import EmbeddedPostgres  # noqa: E402
 from shared.token import KeyRing  # noqa: E402
 from tests.support import free_port  # noqa: E402
@@ -121,7 +123,7 @@ def generate_rows(
     return contents, hands
 
 
-async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> None:
+async def fill(conn: Connection, count: int, rng: random.Random) -> None:
     contents, hands = generate_rows(count, rng)
     await conn.copy_records_to_table(
         "contents",
@@ -164,7 +166,7 @@ def misspell(word: str, rng: random.Random, edits: int) -> str:
 
 
 async def query_sets(
-    conn: asyncpg.Connection, count: int, rng: random.Random
+    conn: Connection, count: int, rng: random.Random
 ) -> dict[str, list[tuple[str, Filters]]]:
     """Queries as viewers type them, from the generated titles (common words come up as often
     as they are common)."""
@@ -199,7 +201,7 @@ async def query_sets(
 QUERY_KINDS = ("exact word", "typo", "prefix", "several words", "filtered")
 
 
-async def baseline(conn: asyncpg.Connection, q: str, filters: Filters) -> None:
+async def baseline(conn: Connection, q: str, filters: Filters) -> None:
     """The plain way: every word as a substring of the title, first page and total."""
     patterns = [f"%{w}%" for w in q.split()]
     await conn.fetch(
@@ -211,7 +213,7 @@ async def baseline(conn: asyncpg.Connection, q: str, filters: Filters) -> None:
     )
 
 
-async def timed(calls: list[Callable[[], Awaitable[Any]]]) -> list[float]:
+async def timed(calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[float]:
     found = []
     for call in calls:
         started = time.perf_counter()
@@ -291,10 +293,10 @@ async def measure_round(
     async with pool.acquire() as conn:
         for kind in QUERY_KINDS:
             chosen = sets[kind]
-            calls = [lambda q=q, f=f: service.search(q, f, 20, 0) for q, f in chosen]
+            calls = [partial(service.search, q, f, 20, 0) for q, f in chosen]
             await timed(calls[:30])  # warm: prepared statements, caches
             ours = await timed(calls)
-            base = await timed([lambda q=q, f=f: baseline(conn, q, f) for q, f in chosen])
+            base = await timed([partial(baseline, conn, q, f) for q, f in chosen])
             found[kind] = (ours, base)
         indexer = Indexer(pool, PostgresIndex(pool), None, _nothing)
         updates = []
@@ -303,11 +305,13 @@ async def measure_round(
                 "UPDATE contents SET title = title || ' Negreanu Colossus' WHERE id = $1",
                 content_id,
             )
-            updates.append(lambda i=content_id: indexer.reindex([i]))
+            updates.append(partial(indexer.reindex, [content_id]))
         ours = await timed(updates)
         touched = [
-            lambda i=i: conn.execute(
-                "UPDATE contents SET title = title || ' x', updated_at = now() WHERE id = $1", i
+            partial(
+                conn.execute,
+                "UPDATE contents SET title = title || ' x', updated_at = now() WHERE id = $1",
+                i,
             )
             for i in rng.sample(range(1, contents), 200)
         ]

@@ -80,7 +80,9 @@ async def raw_round_trips(url: str, count: int) -> float:
     started = time.perf_counter()
     for n in range(count):
         await redis.xadd("bench:raw", {"job": n, "gen": 1})
-        ((_, entries),) = await redis.xreadgroup("g", "c", {"bench:raw": ">"}, count=1)
+        read = await redis.xreadgroup("g", "c", {"bench:raw": ">"}, count=1)
+        assert isinstance(read, list)  # RESP2: [[stream, entries]]
+        ((_, entries),) = read
         await redis.xack("bench:raw", "g", entries[0][0])
     elapsed = time.perf_counter() - started
     await redis.aclose()

@@ -33,8 +33,8 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     try:
         yield Endpoints(
             database_url or postgres.start(),  # type: ignore[union-attr]
-            redis_url or redis.start(),
-        )  # type: ignore[union-attr]
+            redis_url or redis.start(),  # type: ignore[union-attr]
+        )
     finally:
         if redis is not None:
             redis.stop()

@@ -26,7 +26,9 @@ def free_port() -> int:
 
 
 def wait_for_http(
-    url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30.0
+    url: str,
+    proc: subprocess.Popen[bytes] | subprocess.Popen[str] | None = None,
+    timeout: float = 30.0,
 ) -> None:
     """Poll `url` until it answers 200 (a server coming up has no event to await)."""
     deadline = time.monotonic() + timeout

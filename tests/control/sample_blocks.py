@@ -69,7 +69,7 @@ def crash() -> dict[str, str]:
     raise RuntimeError("secret internals /etc/passwd")
 
 
-GUARDED = Block(
+GUARDED: Block[None] = Block(
     "guarded",
     requires=("auth",),
     route_handlers=(any_user, staff_only, admin_only, crash),

@@ -19,7 +19,7 @@ from deploy.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support import REPO, free_port
 
 
-async def write_and_read(pg_url: str, redis_url: str, value: str | None) -> tuple[str, str]:
+async def write_and_read(pg_url: str, redis_url: str, value: str | None) -> tuple[object, object]:
     """Store `value` (when given) in both servers, then read both back."""
     conn = await asyncpg.connect(pg_url)
     client = Redis.from_url(redis_url, decode_responses=True)

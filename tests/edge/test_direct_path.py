@@ -46,7 +46,7 @@ async def counted_tasks() -> AsyncIterator[list[int]]:
         created[0] += 1
         return asyncio.Task(coro, loop=loop, **kwargs)
 
-    loop.set_task_factory(factory)  # type: ignore[arg-type]
+    loop.set_task_factory(factory)
     try:
         yield created
     finally:

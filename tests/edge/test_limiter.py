@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.crc import key_slot
@@ -332,13 +333,14 @@ async def test_the_edge_announces_each_stream_once_on_the_bus(
     async with edges(tmp_path, infra.redis_url, 1) as ((edge,), redis):
         pubsub = redis.pubsub()
         await pubsub.psubscribe(f"{BUS_CHANNEL_PREFIX}stream.*")
-        assert (await pubsub.get_message(timeout=5))["type"] == "psubscribe"  # type: ignore[index]
+        subscribed = await pubsub.get_message(timeout=5)
+        assert subscribed is not None and subscribed["type"] == "psubscribe"
         token = edge.token(FILE, sub="42", sid="announced", cid="7")
         for i in range(5):
             assert await play(edge, token, i * 1000) == 206
         assert (await request(edge.port, f"/v/{token}", method="DELETE")).status == 204
         assert (await request(edge.port, f"/v/{token}", method="DELETE")).status == 204
-        received = []
+        received: list[dict[str, Any]] = []
         while len(received) < 2:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
             assert message is not None, received

@@ -87,7 +87,7 @@ async def test_streams_that_played_through_an_outage_keep_playing(
                 asyncio.gather(*(player.started.wait() for player in players)), 10
             )
             assert await live_counts(redis, "alice") == (2, 3)
-            await redis.execute_command("CLIENT", "PAUSE", str(PAUSE_SECONDS * 1000), "ALL")
+            await redis.client_pause(PAUSE_SECONDS * 1000, all=True)
             paused_at = time.monotonic()
             # New streams during the outage: the fallback admits them on each edge's own
             # count. alice's third would be over her limit once Redis counts again.

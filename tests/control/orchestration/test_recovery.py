@@ -24,7 +24,7 @@ async def test_blocks_come_back_within_seconds_of_redis(
     async with running(app) as client:
         registry: BlockRegistry = app.state.registry
         paused_at = time.monotonic()
-        await redis.execute_command("CLIENT", "PAUSE", PAUSE_MS, "ALL")
+        await redis.client_pause(PAUSE_MS, all=True)
         await registry.check_health()  # the probe falls inside the pause
         for name in ("auth", "stream"):
             assert registry.state(name).status is BlockStatus.UNHEALTHY

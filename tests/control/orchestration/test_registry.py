@@ -14,7 +14,7 @@ from control.orchestration.registry import BlockRegistry, BlockStatus, discover
 from control.settings import ControlSettings
 
 
-def names(waves: list[list[Block]]) -> list[list[str]]:
+def names(waves: list[list[Block[Any]]]) -> list[list[str]]:
     return [[block.name for block in wave] for wave in waves]
 
 
@@ -32,7 +32,11 @@ def test_discovery_finds_every_block_in_the_documented_waves() -> None:
 def test_declaration_order_never_reports_a_false_cycle(order: tuple[str, ...]) -> None:
     # The seed's defect: requirement names and block ids disagreed, so a valid chain was
     # reported as a cycle. One key (the block name) for both rules it out in any order.
-    declared = {"a": Block("a"), "b": Block("b", requires=("a",)), "c": Block("c", requires=("b",))}
+    declared: dict[str, Block[None]] = {
+        "a": Block("a"),
+        "b": Block("b", requires=("a",)),
+        "c": Block("c", requires=("b",)),
+    }
     waves = BlockRegistry(declared[name] for name in order).validate()
     assert names(waves) == [["a"], ["b"], ["c"]]
 
@@ -80,31 +84,35 @@ class FakeAuthenticator:
         return Principal(1, "user", "jti", "fam", 0)
 
 
-def provider(version: str = "1.4.0") -> Block:
+def provider(version: str = "1.4.0") -> Block[None]:
     contract = Contract(AUTHENTICATOR.name, version, AUTHENTICATOR.protocol)
     return Block("auth", provides=(Provision(contract, lambda _: FakeAuthenticator()),))
 
 
 @pytest.mark.parametrize("wanted", ["2.0", "1.5"])
 def test_incompatible_contract_version_fails_at_start_up(wanted: str) -> None:
-    consumer = Block("stream", requires=("auth",), needs=(Need("authenticator", wanted),))
+    consumer: Block[None] = Block(
+        "stream", requires=("auth",), needs=(Need("authenticator", wanted),)
+    )
     with pytest.raises(ContractError, match=f"needs authenticator {wanted} but block 'auth'"):
         BlockRegistry([provider(), consumer]).validate()
 
 
 def test_compatible_contract_version_validates() -> None:
-    consumer = Block("stream", requires=("auth",), needs=(Need("authenticator", "1.2"),))
+    consumer: Block[None] = Block(
+        "stream", requires=("auth",), needs=(Need("authenticator", "1.2"),)
+    )
     assert names(BlockRegistry([provider(), consumer]).validate()) == [["auth"], ["stream"]]
 
 
 def test_a_needed_contract_nobody_provides_fails() -> None:
-    consumer = Block("stream", needs=(Need("catalog_reader", "1.0"),))
+    consumer: Block[None] = Block("stream", needs=(Need("catalog_reader", "1.0"),))
     with pytest.raises(ContractError, match="'stream' needs contract 'catalog_reader'"):
         BlockRegistry([consumer]).validate()
 
 
 def test_a_consumer_must_require_its_provider() -> None:
-    consumer = Block("stream", needs=(Need("authenticator", "1.0"),))
+    consumer: Block[None] = Block("stream", needs=(Need("authenticator", "1.0"),))
     with pytest.raises(ContractError, match="does not require that block"):
         BlockRegistry([provider(), consumer]).validate()
 
@@ -112,7 +120,7 @@ def test_a_consumer_must_require_its_provider() -> None:
 async def test_start_goes_wave_by_wave_and_stop_in_reverse(db: Any, redis: Any) -> None:
     events: list[str] = []
 
-    def recorded(name: str) -> Block:
+    def recorded(name: str) -> Block[None]:
         async def start(ctx: BlockContext) -> None:
             events.append(f"start {name}")
 

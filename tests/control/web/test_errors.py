@@ -128,7 +128,7 @@ def fault_http() -> None:
     raise InternalServerException("pool state: secret internals")
 
 
-FAULTS = Block("faults", route_handlers=(fault_file, fault_refused, fault_http))
+FAULTS: Block[None] = Block("faults", route_handlers=(fault_file, fault_refused, fault_http))
 
 
 @pytest.fixture

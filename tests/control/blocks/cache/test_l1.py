@@ -165,7 +165,7 @@ async def test_waiting_longer_than_the_read_timeout_is_not_a_redis_failure(
         second = asyncio.create_task(other.get_or_compute("home:shared", 60, slow))
         await asyncio.sleep(0.3)  # the point: three read timeouts pass while it waits
         gate.set()
-        assert await asyncio.gather(first, second) == ["rows", "rows"]
+        assert list(await asyncio.gather(first, second)) == ["rows", "rows"]
         assert slow.calls == 1
         assert (cache.stats.errors, other.stats.errors) == (0, 0)
     finally:

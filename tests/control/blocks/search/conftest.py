@@ -36,7 +36,7 @@ from tests.control.blocks.content.conftest import (  # noqa: F401 (fixtures)
     user_headers,
 )
 from tests.control.blocks.content.replica import build_replica
-from tests.control.conftest import PASSWORD, bearer, login, running, settings_for
+from tests.control.conftest import PASSWORD, Account, bearer, login, running, settings_for
 
 # The real listing has no accents and no hyphenated names: two files named like the
 # archive's clips add them.
@@ -148,14 +148,9 @@ async def archive(archive_app: Litestar, archive_url: str) -> AsyncIterator[http
         await conn.close()
     async with running(archive_app) as client:
         await Generation(archive_app.state.redis).bump()  # nothing cached from another module
-        tokens = await login(client, _Account(user.id, user.email))
+        tokens = await login(client, Account(user.id, user.email, user.username))
         client.headers.update(bearer(tokens))
         yield client
-
-
-class _Account:
-    def __init__(self, user_id: int, email: str) -> None:
-        self.id, self.email, self.password = user_id, email, PASSWORD
 
 
 Search = Callable[..., Any]

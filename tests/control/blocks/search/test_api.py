@@ -56,7 +56,7 @@ async def test_odd_queries_answer_200(
             assert response.status_code == 200, (path, q, response.text)
 
 
-BAD_PARAMETERS = [
+BAD_PARAMETERS: list[dict[str, Any]] = [
     {},  # q is required
     {"q": ""},
     {"q": "x" * 201},
@@ -74,7 +74,7 @@ BAD_PARAMETERS = [
 ]
 
 
-BAD_SUGGEST_PARAMETERS = [
+BAD_SUGGEST_PARAMETERS: list[dict[str, Any]] = [
     {},
     {"q": ""},
     {"q": "x" * 201},

@@ -54,7 +54,10 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 async def state(pool: asyncpg.Pool) -> dict[str, Any]:
     async with pool.acquire() as conn:
         return {
-            "lexicon": dict(await conn.fetch("SELECT word, documents FROM search_lexicon")),
+            "lexicon": {
+                r["word"]: r["documents"]
+                for r in await conn.fetch("SELECT word, documents FROM search_lexicon")
+            },
             "deletions": {
                 (r["variant"], r["word"])
                 for r in await conn.fetch("SELECT variant, word FROM search_deletions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -18,7 +19,9 @@ async def watch(redis: Redis, content_id: int, times: int) -> None:
         await end_stream(limiter, await start_stream(limiter, 5000 + viewer, content_id))
 
 
-async def ranked(client: httpx.AsyncClient, headers: dict[str, str], path: str, q: str) -> list:
+async def ranked(
+    client: httpx.AsyncClient, headers: dict[str, str], path: str, q: str
+) -> list[Any]:
     response = await client.get(path, params={"q": q}, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -45,7 +45,7 @@ async def test_ten_and_ninety_percent_rules(
     result = await save_progress(
         db, user_id=user, content_id=content, position_seconds=position, duration_seconds=1000
     )
-    assert result.applied
+    assert result is not None and result.applied
     assert (result.progress.state, result.progress.completed) == (state, completed)
     assert 0 <= result.progress.position_seconds <= 1000
 
@@ -70,7 +70,7 @@ async def test_an_older_update_never_overwrites_a_newer_one(
         duration_seconds=1000,
         client_ts=1_000,
     )
-    assert not late.applied
+    assert late is not None and not late.applied
     assert late.progress.position_seconds == 500
     stored = await get_progress(db, user_id=user, content_id=content)
     assert stored is not None and stored.position_seconds == 500
@@ -82,4 +82,4 @@ async def test_an_older_update_never_overwrites_a_newer_one(
         duration_seconds=1000,
         client_ts=3_000,
     )
-    assert newer.applied and newer.progress.position_seconds == 600
+    assert newer is not None and newer.applied and newer.progress.position_seconds == 600

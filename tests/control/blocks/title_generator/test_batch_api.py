@@ -40,6 +40,7 @@ async def test_a_batch_holds_one_to_five_hundred_names(
         "/api/titles/generate/batch", json={"items": [item] * 500}, headers=headers
     )
     assert full.status_code == 200 and len(full.json()["results"]) == 500
+    body: dict[str, Any]
     for body in (
         {"items": []},
         {"items": [item] * 501},

@@ -124,7 +124,8 @@ async def test_jobs_survive_workers_killed_at_random(
     # The change stream ends every job at succeeded (a worker killed between recording and
     # streaming an outcome has it streamed again by the worker that reclaims the message).
     last: dict[int, str] = {}
-    for _, fields in await redis.xrange(EVENTS):
+    for _, fields in await redis.xrange(EVENTS) or []:
+        assert fields is not None
         change = json.loads(fields[b"job"])
         last[change["id"]] = change["status"]
     assert all(last[job_id] == "succeeded" for job_id in ids)

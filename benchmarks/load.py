@@ -174,7 +174,10 @@ def main() -> None:
     print("| process | CPU % (steady, 100 = one core) |\n|---|---|")
     for role, percent in sorted(summary.cpu_percent.items(), key=lambda item: -item[1]):
         print(f"| {role} | {percent:.0f} |")
-    print(f"steady state: {summary.steady_seconds:.0f} s after the last sign-in")
+    print(
+        f"steady state: {summary.steady_seconds:.0f} s after the last sign-in, "
+        f"{summary.steady_failures} of the {summary.failures} failures in it"
+    )
     for error, count in summary.errors.items():
         print(f"failure x{count}: {error}")
     print(summary.line())

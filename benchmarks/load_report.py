@@ -80,7 +80,8 @@ class Summary:
     api_p50_ms: float
     api_p95_ms: float
     api_p99_ms: float
-    failures: int
+    failures: int  # whole run, ramp included
+    steady_failures: int
     expected_refusals: int
     steps: dict[str, int] = field(default_factory=dict)  # whole run, by name
     errors: dict[str, int] = field(default_factory=dict)  # whole run, by name and message
@@ -135,6 +136,7 @@ def summarise(samples: list[Sample], users: int, cpu: list[tuple[float, str, flo
         api_p95_ms=_p(ms(API), 95),
         api_p99_ms=_p(ms(API), 99),
         failures=sum(1 for s in samples if not s.ok),
+        steady_failures=sum(1 for s in steady if not s.ok),
         expected_refusals=sum(1 for s in samples if s.kind == REFUSAL and s.ok),
         steps=dict(Counter(s.name for s in samples)),
         errors=dict(errors.most_common(20)),

@@ -13,7 +13,7 @@ Against a running platform (--control URL --edge URL) the accounts are created i
 database (DATABASE_URL, or the embedded one of WSOPTV_DATA_DIR, like `wsoptv user create`);
 its per-IP API and login limits must allow one address this many requests.
 
-Run: .venv/bin/python benchmarks/load.py --users 100 --spawn-rate 4 --seconds 120 --out DIR
+Run: .venv/bin/python benchmarks/load.py --users 100 --spawn-rate 2.5 --seconds 160 --out DIR
      [--client-cpu 0 --platform-cpu 1]
 """
 

@@ -62,7 +62,8 @@ class CommonSettings(BaseSettings):
     metrics_token: str | None = Field(
         default=None,
         min_length=16,
-        description="Bearer token GET /metrics requires (both services); unset: only loopback clients get it.",
+        description="Bearer token GET /metrics requires (both services); "
+        "unset: only loopback clients get it.",
     )
     log_level: str = "info"
 

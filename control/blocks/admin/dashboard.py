@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 from control.blocks.admin import schemas
 from control.blocks.admin.activity import ContentViews, read_activity
 from control.blocks.admin.http_rates import RequestRates
-from control.blocks.admin.ssd import SsdUsage
 from control.orchestration.contracts import AccountDirectory, ContentReader
+from shared.ssd_usage import SsdUsage
 
 TOP_CONTENTS = 10
 

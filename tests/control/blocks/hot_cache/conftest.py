@@ -217,7 +217,7 @@ class BusEvents:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self._pubsub.aclose()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def next(
         self, channel: str, match: Callable[[dict[str, Any]], bool], within: float = 30

@@ -13,6 +13,33 @@ dashboard shows the SSD hit ratio by bytes (`tier_bytes`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 READS = "wsoptv:hot:reads"
 TIER_BYTES = "wsoptv:edge:tier_bytes"
 TIERS = ("ssd", "nas")
+
+
+@dataclass(frozen=True, slots=True)
+class TierBytes:
+    """Body bytes the edges sent from each tier, and the SSD's share (None before any)."""
+
+    ssd: int
+    nas: int
+
+    @classmethod
+    def parse(cls, raw: Mapping[Any, Any]) -> TierBytes:
+        """From HGETALL TIER_BYTES (bytes or str keys and values)."""
+        values = {_text(k): int(float(_text(v))) for k, v in raw.items()}
+        return cls(values.get("ssd", 0), values.get("nas", 0))
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.ssd + self.nas
+        return round(self.ssd / total, 6) if total else None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

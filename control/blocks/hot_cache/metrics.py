@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from control.blocks.hot_cache import repository as repo
-from shared.hot_reads import TIER_BYTES, TIERS
+from shared.hot_reads import TIER_BYTES, TierBytes
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -66,7 +66,7 @@ class HotStats:
 class Snapshot:
     taken: float = 0.0
     stats: dict[str, float] = field(default_factory=dict)
-    tier_bytes: dict[str, float] = field(default_factory=dict)
+    tiers: TierBytes = field(default_factory=lambda: TierBytes(0, 0))
     cached: tuple[int, int] = (0, 0)
 
 
@@ -83,8 +83,7 @@ class HotCacheMetrics(Collector):
                 snapshot.cached = await repo.cached_bytes(conn)
             raw = await self._redis.hgetall(STATS)
             snapshot.stats = {_text(k): float(v) for k, v in raw.items()}
-            raw = await self._redis.hgetall(TIER_BYTES)
-            snapshot.tier_bytes = {_text(k): float(v) for k, v in raw.items()}
+            snapshot.tiers = TierBytes.parse(await self._redis.hgetall(TIER_BYTES))
         except (RedisError, OSError, asyncpg.PostgresError) as exc:
             log.warning("hot-cache metrics not refreshed: %s", exc)
             return
@@ -120,8 +119,8 @@ class HotCacheMetrics(Collector):
             "Body bytes the edges sent, by tier (summed over every edge process).",
             labels=["tier"],
         )
-        for tier in TIERS:
-            sent.add_metric([tier], snap.tier_bytes.get(tier, 0.0))
+        sent.add_metric(["ssd"], snap.tiers.ssd)
+        sent.add_metric(["nas"], snap.tiers.nas)
         yield sent
 
 

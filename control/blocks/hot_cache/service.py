@@ -47,7 +47,7 @@ from control.orchestration.contracts import (
     PlayableContent,
 )
 from control.orchestration.jobs import RetryJob
-from shared.hot_reads import TIER_BYTES
+from shared.hot_reads import TIER_BYTES, TierBytes
 
 log = logging.getLogger("wsoptv.control.block.hot_cache")
 SOURCE = "hot_cache"
@@ -378,8 +378,7 @@ class HotCache:
             key=lambda cid: (-views[cid], cid),
         )[:CANDIDATES_SHOWN]
         titles = await self.catalog.titles(sorted({*cached, *hot_ids}))
-        tiers = {_text(k): int(float(v)) for k, v in sent.items()}
-        ssd, nas = tiers.get("ssd", 0), tiers.get("nas", 0)
+        tiers = TierBytes.parse(sent)
         return CacheOverview(
             ssd=SsdState(
                 used_bytes=inventory.used,
@@ -387,9 +386,9 @@ class HotCache:
                 files=len(inventory.copies),
                 high_watermark=settings.marks.high,
                 low_watermark=settings.marks.low,
-                ssd_bytes_sent=ssd,
-                nas_bytes_sent=nas,
-                hit_ratio_bytes=round(ssd / (ssd + nas), 6) if ssd + nas else None,
+                ssd_bytes_sent=tiers.ssd,
+                nas_bytes_sent=tiers.nas,
+                hit_ratio_bytes=tiers.hit_ratio,
             ),
             l1=l1,
             hot=[
@@ -406,10 +405,6 @@ class HotCache:
             ],
             candidates=[Candidate(cid, titles.get(cid), views[cid]) for cid in hot_ids],
         )
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 async def sweep_forever(cache: HotCache, every: float) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 CHUNK = 1 << 20  # bytes per read/write: the throttle's and the cancel check's granularity
 WINDOW = 32 << 20  # bytes written before a flush + verify + DONTNEED round
+FOLIO = 2 << 20  # the largest page-cache folio a read may land in (a PMD)
 HASH = "sha256"  # SHA-NI makes it the fastest hashlib digest on x86 (benchmarks/README.md)
 PART_SUFFIX = ".part"
 
@@ -83,6 +84,13 @@ def _drop(fd: int, offset: int, length: int) -> None:
         os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
+def _drop_behind(fd: int, start: int, end: int) -> int:
+    """Drop the source's pages in [start - FOLIO, end); returns `end` (the next start)."""
+    begin = max(0, start - FOLIO)
+    _drop(fd, begin, end - begin)
+    return end
+
+
 def _write_all(fd: int, view: memoryview) -> None:
     while view:
         written = os.write(fd, view)
@@ -108,7 +116,7 @@ def _open_part(part: Path) -> int:
 
 
 def _verify_window(
-    fd: int, offset: int, length: int, buffer: bytearray, digest: hashlib._Hash
+    fd: int, offset: int, length: int, buffer: bytearray, digest: hashlib._Hash, drop: bool
 ) -> None:
     """Flush [offset, offset+length) of the copy, re-read it into `digest`, drop its pages."""
     os.fdatasync(fd)
@@ -120,7 +128,8 @@ def _verify_window(
             raise CopyMismatch("the copy is shorter than what was written")
         digest.update(view[:got])
         offset += got
-    _drop(fd, end - length, length)
+    if drop:
+        _drop(fd, end - length, length)
 
 
 def copy_verified(
@@ -149,7 +158,7 @@ def copy_verified(
             source_hash, copy_hash = hashlib.new(HASH), hashlib.new(HASH)
             buffer, check = bytearray(CHUNK), bytearray(CHUNK)
             view = memoryview(buffer)
-            done = window_start = 0
+            done = window_start = dropped = 0
             while True:
                 got = os.readv(src, [view])
                 if got == 0:
@@ -157,17 +166,25 @@ def copy_verified(
                 chunk = view[:got]
                 source_hash.update(chunk)
                 _write_all(dst, chunk)
-                if drop_cache:
-                    _drop(src, done, got)
                 done += got
                 if done - window_start >= WINDOW:
-                    _verify_window(dst, window_start, done - window_start, check, copy_hash)
+                    _verify_window(
+                        dst, window_start, done - window_start, check, copy_hash, drop_cache
+                    )
+                    if drop_cache:
+                        # The window before this one: a range just read may sit in a large
+                        # folio that reaches past it, which DONTNEED skips; one window on,
+                        # the whole folio is behind. Only what the copy just passed goes:
+                        # players reading elsewhere in the same file keep their pages.
+                        dropped = _drop_behind(src, dropped, window_start)
                     window_start = done
                 if progress is not None:
                     progress(done, total)
                 throttle.pace(done)
             if done > window_start:
-                _verify_window(dst, window_start, done - window_start, check, copy_hash)
+                _verify_window(dst, window_start, done - window_start, check, copy_hash, drop_cache)
+            if drop_cache:
+                _drop_behind(src, dropped, done)
             os.fsync(dst)
             after = os.fstat(src)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):

@@ -136,14 +136,20 @@ def throughput(root: Path, size: int, rounds: int) -> None:
         ),
     }
     seconds: dict[str, list[float]] = {name: [] for name in cases}
+    order = list(cases)
     for number in range(1, rounds + 1):
-        for name, case in cases.items():
+        random.Random(number).shuffle(order)  # no case always follows the same one
+        for name in order:
             cold(source)
             if target.exists():
                 target.unlink()
             subprocess.run(["sync"], check=True)  # nothing of the last case left to flush
-            seconds[name].append(case())
-        print(f"round {number}: load average {load()}", flush=True)
+            seconds[name].append(cases[name]())
+        print(
+            f"round {number}: load average {load()}; MiB/s "
+            + ", ".join(f"{name} {size / MIB / seconds[name][-1]:,.0f}" for name in cases),
+            flush=True,
+        )
     target.unlink(missing_ok=True)
     source.unlink()
     base = statistics.median(seconds["cp"])
@@ -271,7 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024, help="file copied in part 1")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--copy-mib", type=int, default=4096, help="copy of part 2")
+    parser.add_argument("--copy-mib", type=int, default=4096, help="copy of part 2 (0: skip)")
     parser.add_argument("--working-set-mib", type=int, default=512, help="player's files")
     parser.add_argument("--dir", default=None, help="where the NAS and SSD folders go")
     args = parser.parse_args()
@@ -281,7 +287,8 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="hotcache-bench-", dir=args.dir))
     try:
         throughput(root, args.size_mib * MIB, args.rounds)
-        page_cache(root, args.copy_mib * MIB, args.working_set_mib * MIB)
+        if args.copy_mib:
+            page_cache(root, args.copy_mib * MIB, args.working_set_mib * MIB)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"\nload average after: {load()}")

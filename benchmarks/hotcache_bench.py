@@ -44,6 +44,8 @@ RANGE = 64 * 1024
 
 
 def cpu_model() -> str:
+    """The CPU model as lscpu names it, and the number of CPUs (as edge_bench.py reports it;
+    not imported from there, so that this script type-checks on its own)."""
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):

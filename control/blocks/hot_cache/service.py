@@ -136,6 +136,18 @@ class HotCache:
         return job
 
     async def _enqueue_copy(self, content: PlayableContent) -> JobRecord | None:
+        _source, target, info = await self._paths(content)
+        if await asyncio.to_thread(_same_file, target, info.st_size, info.st_mtime_ns):
+            return None
+        return await self.jobs.enqueue(
+            "hot_copy",
+            {"content_id": content.id},
+            dedup_key=f"hot_copy:{content.file_path}:{info.st_mtime_ns}",
+        )
+
+    async def _paths(self, content: PlayableContent) -> tuple[Path, Path, os.stat_result]:
+        """The NAS file, its SSD copy's path and the NAS file's stat; HOT_SOURCE_MISSING,
+        CACHE_TOO_SMALL."""
         source = ssd_path(self.settings.nas_root, content.file_path)
         try:
             info = await asyncio.to_thread(source.stat)
@@ -144,14 +156,7 @@ class HotCache:
                 "the content's file cannot be read", details={"file_path": content.file_path}
             ) from None
         self._check_fits(info.st_size)
-        target = ssd_path(self.settings.ssd_root, content.file_path)
-        if await asyncio.to_thread(_same_file, target, info.st_size, info.st_mtime_ns):
-            return None
-        return await self.jobs.enqueue(
-            "hot_copy",
-            {"content_id": content.id},
-            dedup_key=f"hot_copy:{content.file_path}:{info.st_mtime_ns}",
-        )
+        return source, ssd_path(self.settings.ssd_root, content.file_path), info
 
     def _check_fits(self, size: int) -> None:
         marks = self.settings.marks
@@ -196,15 +201,7 @@ class HotCache:
         content = await self.catalog.playable(content_id)
         if content is None:
             raise ContentNotFound(f"no content {content_id}", details={"id": content_id})
-        source = ssd_path(self.settings.nas_root, content.file_path)
-        target = ssd_path(self.settings.ssd_root, content.file_path)
-        try:
-            info = await asyncio.to_thread(source.stat)
-        except OSError:
-            raise SourceMissing(
-                "the content's file cannot be read", details={"file_path": content.file_path}
-            ) from None
-        self._check_fits(info.st_size)
+        source, target, info = await self._paths(content)
         async with self._exclusive(progress, info.st_size):
             if await asyncio.to_thread(_same_file, target, info.st_size, info.st_mtime_ns):
                 return {"copied": False, "file_path": content.file_path}

@@ -186,9 +186,10 @@ def copy_verified(
             if drop_cache:
                 _drop_behind(src, dropped, done)
             os.fsync(dst)
-            after = os.fstat(src)
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                raise SourceChanged(f"{source} changed while it was copied")
+            # Changed in place (the open file) or replaced by a rename (the path).
+            for after in (os.fstat(src), os.stat(source)):
+                if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                    raise SourceChanged(f"{source} changed while it was copied")
             if done != total or os.fstat(dst).st_size != total:
                 raise CopyMismatch(f"copied {done} bytes of {total}")
             if source_hash.digest() != copy_hash.digest():

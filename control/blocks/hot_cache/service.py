@@ -57,6 +57,7 @@ LOCK_KEY = 0x686F7463616368
 LOCK_POLL_SECONDS = 0.2
 PROGRESS_EVERY = 0.25  # seconds between progress reports of a copy (the cancel check too)
 CANDIDATES_SHOWN = 50
+RECHECK_SECONDS = 10.0
 
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -101,6 +102,7 @@ class HotCache:
         self.jobs, self.catalog, self.l1 = jobs, catalog, l1
         self.settings = settings
         self.stats = HotStats(redis)
+        self._checked: dict[int, float] = {}  # content id -> when a start last queued it
 
     # placement: events, the sweep, admins ------------------------------------------------
 
@@ -110,7 +112,15 @@ class HotCache:
         if not (isinstance(raw, str | int) and str(raw).isdigit()):
             return
         content_id = int(raw)
+        # A hot content starts many streams: once queued (or found on the SSD), the next
+        # RECHECK_SECONDS of its starts cost nothing here (the sweep catches what this skips).
+        now = time.monotonic()
+        if now - self._checked.get(content_id, -RECHECK_SECONDS) < RECHECK_SECONDS:
+            return
         if await popularity.views_of(self.redis, content_id) >= self.settings.hot_views:
+            if len(self._checked) >= 10_000:
+                self._checked.clear()
+            self._checked[content_id] = now
             await self.queue_copy(content_id)
 
     async def queue_copy(self, content_id: int) -> JobRecord | None:
@@ -179,13 +189,22 @@ class HotCache:
         )
 
     async def sweep(self) -> int:
-        """Queue what events may have missed: copies of hot contents, and an eviction when
-        the SSD is over its high watermark. How many jobs it queued."""
+        """Queue what events may have missed: copies of hot contents, removals of copies
+        whose NAS file changed or vanished since (the edge would serve the old bytes), and an
+        eviction when the SSD is over its high watermark. How many jobs it queued."""
         queued = 0
         hot = await popularity.views_7d(self.redis)
         async with self.db.acquire() as conn:
-            cached = {row.content_id for row in await repo.list_copies(conn)}
+            rows = await repo.list_copies(conn)
             used, _files = await repo.cached_bytes(conn)
+        cached = {row.content_id for row in rows}
+        for row in await asyncio.to_thread(self._stale, rows):
+            await self.jobs.enqueue(
+                "hot_evict",
+                {"content_id": row.content_id, "reason": "stale"},
+                dedup_key=f"hot_evict:{row.content_id}",
+            )
+            queued += 1
         for content_id, views in sorted(hot.items(), key=lambda item: -item[1]):
             if views >= self.settings.hot_views and content_id not in cached:
                 queued += await self.queue_copy(content_id) is not None
@@ -193,6 +212,19 @@ class HotCache:
             await self.jobs.enqueue("hot_evict", {"reason": "watermark"}, dedup_key="hot_evict:")
             queued += 1
         return queued
+
+    def _stale(self, rows: list[repo.CopyRow]) -> list[repo.CopyRow]:
+        """The copies whose NAS file is no longer the one copied (blocking: a thread)."""
+        stale = []
+        for row in rows:
+            try:
+                info = ssd_path(self.settings.nas_root, row.file_path).stat()
+            except (OSError, ValueError):
+                stale.append(row)
+                continue
+            if (info.st_size, info.st_mtime_ns) != (row.size_bytes, row.mtime_ns):
+                stale.append(row)
+        return stale
 
     # the jobs' work (in a worker) --------------------------------------------------------
 

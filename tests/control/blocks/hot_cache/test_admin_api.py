@@ -3,6 +3,7 @@ with a worker in this process doing the jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -119,6 +120,21 @@ async def test_warm_copies_and_the_overview_shows_it(
 
     gone = await client.delete(f"/api/admin/cache/{hot}", headers=admin_headers)
     assert gone.status_code == 202 and gone.json()["type"] == "hot_evict"
+
+    # Control's /metrics (refreshed in the background after a scrape: poll).
+    expected = (
+        "wsoptv_hot_copies_total 1.0",
+        "wsoptv_hot_copy_bytes_total 1.048576e+06",
+        "wsoptv_hot_ssd_used_bytes 1.048576e+06",
+        'wsoptv_edge_tier_bytes_total{tier="ssd"} 300.0',
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        text = (await client.get("/metrics")).text
+        if all(line in text for line in expected):
+            break
+        assert time.monotonic() < deadline, text
+        await asyncio.sleep(0.5)
 
 
 async def test_refusals(

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import stat
@@ -30,6 +31,7 @@ WINDOW = 32 << 20  # bytes written before a flush + verify + DONTNEED round
 FOLIO = 2 << 20  # the largest page-cache folio a read may land in (a PMD)
 HASH = "sha256"  # SHA-NI makes it the fastest hashlib digest on x86 (benchmarks/README.md)
 PART_SUFFIX = ".part"
+log = logging.getLogger("wsoptv.control.block.hot_cache")
 
 # progress(done, total) -> None; raising from it (e.g. a cancel) aborts the copy cleanly.
 Progress = Callable[[int, int], None]
@@ -237,14 +239,13 @@ def remove_leftovers(root: Path) -> list[Path]:
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()
+                removed.append(path)
             except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-                    continue  # a live copy is writing it
-                raise
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                    removed.append(path)
+                # EWOULDBLOCK: a live copy is writing it; EROFS, EACCES: a process that only
+                # reads the SSD (control, on a read-only mount) leaves it to the workers.
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.ENOENT):
+                    log.info("partial copy %s left in place: %s", path, exc.strerror)
             finally:
                 os.close(fd)
     return removed

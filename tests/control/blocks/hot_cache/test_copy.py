@@ -136,3 +136,18 @@ def test_watermarks() -> None:
     marks = Watermarks(1000, 0.95, 0.90)
     assert (marks.high_bytes, marks.low_bytes) == (950, 900)
     assert marks.fits(900) and not marks.fits(901)
+
+
+def test_a_process_that_cannot_delete_leaves_leftovers_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leftover = part_path(tmp_path / "ssd" / "x.mp4")
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"partial")
+
+    def read_only(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(30, "Read-only file system")  # control mounts the SSD read-only
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    assert remove_leftovers(tmp_path / "ssd") == []
+    assert leftover.exists()

@@ -22,6 +22,7 @@ from control.app import create_app
 from control.blocks.auth.passwords import hash_password
 from control.blocks.auth.repository import insert_user
 from control.orchestration.block import Block
+from control.orchestration.contracts import AccountStatus, Role
 from control.settings import ControlSettings
 from deploy.infra import Endpoints
 
@@ -114,7 +115,7 @@ class Account:
 def make_account(db: asyncpg.Connection, password_hash: str) -> Callable[..., Any]:
     """Insert an account directly (no bcrypt per test): make_account("ann", role="admin")."""
 
-    async def make(name: str, *, role: str = "user", status: str = "active") -> Account:
+    async def make(name: str, *, role: Role = "user", status: AccountStatus = "active") -> Account:
         user = await insert_user(
             db,
             email=f"{name}@example.org",
@@ -156,6 +157,6 @@ async def gather(*aws: Any) -> list[Any]:
     return list(await asyncio.gather(*aws))
 
 
-def app_with(settings: ControlSettings, blocks: Sequence[Block] | None) -> Litestar:
+def app_with(settings: ControlSettings, blocks: Sequence[Block[Any]] | None) -> Litestar:
     """The app with exactly `blocks` (None: the discovered ones)."""
     return create_app(settings, blocks=blocks)

@@ -63,7 +63,6 @@ async def start(ctx: BlockContext) -> HotCacheServices:
         for path in removed:
             ctx.log.warning("removed a partial hot-cache copy: %s", path)
     metrics = HotCacheMetrics(ctx.db, ctx.redis, settings.ssd_cache_bytes)
-    await metrics.refresh()
     subscription = ctx.bus.subscribe(STREAM_STARTED, hot.on_stream_started)
     sweeper = asyncio.create_task(sweep_forever(hot, settings.hot_sweep_interval))
     return HotCacheServices(hot, metrics, subscription, sweeper)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.settings import CommonSettings
 
@@ -91,3 +91,29 @@ class ControlSettings(CommonSettings):
         gt=0,
         description="GET /api/health reports the worker down when none beat for this long (s).",
     )
+    # the SSD hot cache (the hot_cache block; SPEC §6)
+    hot_views: int = Field(
+        default=5, ge=1, description="Started streams in 7 days that make a file hot."
+    )
+    hot_copy_bytes_per_second: int = Field(
+        default=100 * 1024**2,
+        ge=0,
+        description="Rate of a NAS-to-SSD copy in bytes per second (0: unthrottled).",
+    )
+    ssd_high_watermark: float = Field(
+        default=0.95, gt=0, le=1, description="Share of SSD_CACHE_BYTES that starts an eviction."
+    )
+    ssd_low_watermark: float = Field(
+        default=0.90, gt=0, le=1, description="Share of SSD_CACHE_BYTES an eviction stops at."
+    )
+    hot_sweep_interval: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between sweeps for hot files and an over-full SSD.",
+    )
+
+    @model_validator(mode="after")
+    def _watermarks(self) -> ControlSettings:
+        if self.ssd_low_watermark > self.ssd_high_watermark:
+            raise ValueError("SSD_LOW_WATERMARK must not be above SSD_HIGH_WATERMARK")
+        return self

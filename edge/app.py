@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from edge.cors import CorsPolicy
 from edge.files import FileCache
+from edge.hot_reads import HotReadReporter
 from edge.limiter import LimiterPolicy, StreamLimiter
 from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
@@ -110,14 +111,19 @@ class EdgeApp:
         )
         self.thumbnails = ThumbnailEndpoint(settings.key_ring(), settings.thumbnail_root)
         limiter.start()
-        sweeper = asyncio.get_running_loop().create_task(files.sweep_forever(FILE_SWEEP_SECONDS))
+        loop = asyncio.get_running_loop()
+        sweeper = loop.create_task(files.sweep_forever(FILE_SWEEP_SECONDS))
+        reporter = loop.create_task(
+            HotReadReporter(redis, self.metrics).run(settings.hot_read_flush_interval)
+        )
         try:
             yield
         finally:
             self.stream = self.direct = None
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in (sweeper, reporter):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await limiter.stop()
             files.close()
             await redis.aclose()

@@ -64,6 +64,7 @@ class OpenFile:
     content_type: bytes
     identity: tuple[int, int, int, int]
     checked_at: float
+    relative: str = ""  # the path asked for (the hot cache's name for an SSD copy)
     refs: int = field(default=1)
     # The response headers that depend on the file alone, made once per open file.
     headers: tuple[tuple[bytes, bytes], ...] = field(default=())
@@ -159,12 +160,12 @@ class FileCache:
                 cached.checked_at = now
                 return cached
             try:
-                return self._open(candidate, tier, now)
+                return self._open(candidate, tier, now, relative)
             except FileMissing:
                 continue  # removed between stat and open (hot-cache eviction): next tier
         raise FileMissing("no such file")
 
-    def _open(self, candidate: str, tier: str, now: float) -> OpenFile:
+    def _open(self, candidate: str, tier: str, now: float, relative: str) -> OpenFile:
         real = os.path.realpath(candidate)
         if not any(real.startswith(root + os.sep) for _, root in self._tiers):
             raise PathForbidden("the file resolves outside the media roots")
@@ -192,4 +193,5 @@ class FileCache:
             content_type=content_type(candidate),
             identity=(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns),
             checked_at=now,
+            relative=relative,
         )

@@ -44,6 +44,8 @@ class EdgeMetrics:
     def __init__(self) -> None:
         self.requests: defaultdict[int, int] = defaultdict(int)
         self.bytes_sent: defaultdict[str, int] = defaultdict(int)
+        # SSD copies read since the last hot-cache report (edge/hot_reads.py).
+        self.ssd_reads: set[str] = set()
         self.token_failures: defaultdict[str, int] = defaultdict(int)
         self.limiter_rejections: defaultdict[str, int] = defaultdict(int)
         self.queue_waits = 0

@@ -28,3 +28,6 @@ class EdgeSettings(CommonSettings):
     # closed between one and two of these after the head began). Idle keep-alive
     # connections are closed by uvicorn's keep-alive timeout instead.
     edge_request_head_timeout: float = Field(default=10.0, gt=0)
+    # Seconds between the reports of this process's SSD reads (which copies players read,
+    # for the hot cache's least-recently-read eviction) and per-tier byte counts to Redis.
+    hot_read_flush_interval: float = Field(default=2.0, gt=0)

@@ -234,6 +234,8 @@ class StreamEndpoint:
         file = reply.file
         if file is not None:
             metrics.bytes_sent[file.tier] += sent
+            if file.tier == "ssd":  # the hot cache evicts the copies players read least recently
+                metrics.ssd_reads.add(file.relative)
             file.release()
             reply.file = None
         lease = reply.lease

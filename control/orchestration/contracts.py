@@ -197,6 +197,14 @@ ACCOUNTS: Contract[AccountDirectory] = Contract(
 # the L1 cache ---------------------------------------------------------------------------
 
 
+class L1Summary(msgspec.Struct, frozen=True):
+    """The L1 cache at a glance: this process's lookups and the keys Redis holds."""
+
+    hits: int
+    misses: int
+    keys: int
+
+
 @runtime_checkable
 class L1Cache(Protocol):
     """Cache-aside in Redis with one recomputation per key at a time (the cache block)."""
@@ -209,10 +217,14 @@ class L1Cache(Protocol):
 
     async def invalidate_prefix(self, prefix: str) -> int: ...
 
+    async def summary(self) -> L1Summary:
+        """Since 1.1: hits and misses of this process, keys in Redis (admin cache page)."""
+        ...
+
 
 L1_CACHE: Contract[L1Cache] = Contract(
     "l1_cache",
-    "1.0.0",
+    "1.1.0",
     L1Cache,  # type: ignore[type-abstract]
 )
 

@@ -3,6 +3,7 @@ resume, Continue Watching, the stream limit, my streams, the admin pages."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from playwright.async_api import Browser, Page, expect
@@ -220,4 +221,26 @@ async def test_keyboard_and_a_phone_sized_screen(browser: Browser, platform: Pla
     await page.keyboard.press("Enter")
     await page.wait_for_selector("article.title-page h1")
     assert "#/title/" in page.url
+    await context.close()
+
+
+async def test_admin_warms_a_title_onto_the_ssd(browser: Browser, platform: Platform) -> None:
+    context, page = await signed_in(browser, platform, ADMIN_EMAIL)
+    await page.goto(f"{platform.control_url}/#/admin/cache")
+    await page.fill("#warm-id", str(platform.feature_id))
+    await page.locator("#warm-id").press("Enter")
+    await expect(page.locator("#toast")).to_contain_text("Copy to SSD queued")
+    # The worker copies it; the page shows what is on the SSD when it is drawn (no event
+    # tells the page: reload until it is there).
+    title = platform.titles[platform.feature_id]
+    row = page.locator("tr", has=page.locator("button", has_text="Evict"))
+    deadline = time.monotonic() + 60
+    while await row.filter(has_text=title).count() == 0:
+        assert time.monotonic() < deadline, "the copy never showed on the cache page"
+        await page.wait_for_timeout(250)
+        await page.reload()
+        await page.locator("h2", has_text="On the SSD").wait_for()
+    await page.goto(f"{platform.control_url}/#/admin")
+    await page.locator("#ssd-hit-ratio").wait_for()
+    await expect(page.locator("table", has_text="On the SSD")).to_contain_text(title)
     await context.close()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from control.blocks.admin.controllers import AdminController
 from control.blocks.admin.dashboard import DashboardService
 from control.blocks.admin.http_rates import RequestRates
-from control.blocks.admin.ssd import SsdUsage
 from control.blocks.admin.user_admin import UserAdmin
 from control.orchestration.block import Block, BlockContext
 from control.orchestration.contracts import (
@@ -17,6 +16,7 @@ from control.orchestration.contracts import (
     SESSION_CONTROL,
     Need,
 )
+from shared.ssd_usage import SsdUsage
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from redis.asyncio import Redis
 from control.blocks.admin import schemas
 from control.blocks.admin.activity import ContentViews, read_activity
 from control.blocks.admin.http_rates import RequestRates
-from control.blocks.admin.ssd import SsdUsage
 from control.orchestration.contracts import AccountDirectory, ContentReader
+from shared.hot_reads import TIER_BYTES, TierBytes
+from shared.ssd_usage import SsdUsage
 
 TOP_CONTENTS = 10
 
@@ -70,7 +71,10 @@ class DashboardService:
         return streams, found.by_content[:TOP_CONTENTS], totals
 
     async def _ssd_cache(self) -> schemas.SsdCache:
-        usage, age = await self._ssd.usage()
+        (usage, age), sent = await asyncio.gather(
+            self._ssd.usage(), self._redis.hgetall(TIER_BYTES)
+        )
+        tiers = TierBytes.parse(sent)
         return schemas.SsdCache(
             root=str(self._ssd.root),
             root_exists=usage.root_exists,
@@ -80,6 +84,9 @@ class DashboardService:
             capacity_bytes=self._capacity,
             used_ratio=round(usage.used_bytes / self._capacity, 6) if self._capacity else 0.0,
             measured_seconds_ago=round(age, 3),
+            ssd_bytes_sent=tiers.ssd,
+            nas_bytes_sent=tiers.nas,
+            hit_ratio_bytes=tiers.hit_ratio,
         )
 
     async def _redis_memory(self) -> schemas.RedisMemory:

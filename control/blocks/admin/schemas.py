@@ -45,6 +45,11 @@ class SsdCache(msgspec.Struct):
     capacity_bytes: int
     used_ratio: float
     measured_seconds_ago: float
+    # Body bytes the edges sent from each tier (all edge processes, shared/hot_reads.py)
+    # and the SSD's share of them (null before any byte was sent).
+    ssd_bytes_sent: int = 0
+    nas_bytes_sent: int = 0
+    hit_ratio_bytes: float | None = None
 
 
 class RedisMemory(msgspec.Struct):

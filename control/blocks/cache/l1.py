@@ -26,6 +26,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from control.orchestration.contracts import L1Summary
+
 log = logging.getLogger("wsoptv.control.cache")
 PREFIX = "wsoptv:cache:"
 # One message per lock holder that is done with a key (filled or gave up); data: the key.
@@ -246,6 +248,18 @@ class L1Cache:
         except RedisError as exc:
             self._redis_failed("delete", exc)
             return 0
+
+    async def summary(self) -> L1Summary:
+        """This process's hits and misses and the keys in Redis now (0 while it is down)."""
+        keys = 0
+        if not self._skip_redis():
+            try:
+                async for _ in self._redis.scan_iter(match=PREFIX + "*", count=1000):
+                    keys += 1
+            except RedisError as exc:
+                self._redis_failed("scan", exc)
+                keys = 0
+        return L1Summary(hits=self.stats.hits, misses=self.stats.misses, keys=keys)
 
     def mark_stale(self) -> None:
         """Invalidations may have been missed: drop every key at the next Redis contact."""

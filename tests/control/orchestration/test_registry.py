@@ -24,7 +24,7 @@ def test_discovery_finds_every_block_in_the_documented_waves() -> None:
         ["auth", "cache", "title_generator"],
         ["flat_catalog", "search", "worker"],
         ["content"],
-        ["admin", "stream"],
+        ["admin", "hot_cache", "stream"],
     ]
 
 

@@ -35,6 +35,7 @@ async def test_health_lists_blocks_and_dependencies(
         "cache",
         "content",
         "flat_catalog",
+        "hot_cache",
         "search",
         "stream",
         "title_generator",

@@ -39,11 +39,17 @@ export async function dashboard(ctx) {
         stat('Requests/s', d.http.requests_per_second.toFixed(1)),
         stat('Error rate', percent(d.http.error_rate)),
         stat('Redis memory', bytes(d.redis_memory.used_bytes)),
-        stat('Cache hit ratio', l1 ? (lookups ? percent(l1.hits / lookups) : '—') : 'n/a', 'hit-ratio')),
+        stat('Cache hit ratio', l1 ? (lookups ? percent(l1.hits / lookups) : '—') : 'n/a', 'hit-ratio'),
+        stat('SSD hit ratio (bytes)', d.ssd_cache.hit_ratio_bytes == null ? '—' : percent(d.ssd_cache.hit_ratio_bytes), 'ssd-hit-ratio')),
       h('section', { 'aria-labelledby': 'ssd-title' },
         h('h2', { id: 'ssd-title', text: 'SSD cache' }),
         meter(d.ssd_cache.used_ratio, 'SSD used'),
-        h('p', { class: 'muted', text: `${bytes(d.ssd_cache.used_bytes)} of ${bytes(d.ssd_cache.capacity_bytes)} (${percent(d.ssd_cache.used_ratio)}), ${d.ssd_cache.files} files` })),
+        h('p', { class: 'muted', text: `${bytes(d.ssd_cache.used_bytes)} of ${bytes(d.ssd_cache.capacity_bytes)} (${percent(d.ssd_cache.used_ratio)}), ${d.ssd_cache.files} files; players got ${bytes(d.ssd_cache.ssd_bytes_sent)} from the SSD and ${bytes(d.ssd_cache.nas_bytes_sent)} from the NAS` }),
+        cache && cache.hot.length
+          ? table(['On the SSD', 'Size', 'Views, 7 days', 'Last read'], cache.hot.map((x) => h('tr', {},
+            h('td', { text: x.title || `Content ${x.content_id}` }), h('td', { text: bytes(x.size_bytes) }),
+            h('td', { text: String(x.views_7d) }), h('td', { text: when(x.last_access_at) }))), 'Files on the SSD')
+          : h('p', { class: 'muted', text: 'Nothing on the SSD yet.' })),
       h('section', { 'aria-labelledby': 'top-title' },
         h('h2', { id: 'top-title', text: 'Top contents, 7 days' }),
         table(['Title', 'Views, 7 days', 'Today'], d.top_contents.map((c) => h('tr', {},
@@ -132,7 +138,7 @@ export async function cache(ctx) {
     warm.addEventListener('submit', (event) => { event.preventDefault(); act('/api/admin/cache/warm', 'POST', { content_id: Number(id.value) }, 'Copy to SSD queued'); });
     body.replaceChildren(
       h('section', {}, h('h2', { text: 'SSD' }), meter(c.ssd.capacity_bytes ? c.ssd.used_bytes / c.ssd.capacity_bytes : 0, 'SSD used'),
-        h('p', { class: 'muted', text: `${bytes(c.ssd.used_bytes)} of ${bytes(c.ssd.capacity_bytes)}, ${c.ssd.files} files; evicts above ${percent(c.ssd.high_watermark)} down to ${percent(c.ssd.low_watermark)}` })),
+        h('p', { class: 'muted', text: `${bytes(c.ssd.used_bytes)} of ${bytes(c.ssd.capacity_bytes)}, ${c.ssd.files} files; evicts above ${percent(c.ssd.high_watermark)} down to ${percent(c.ssd.low_watermark)}; SSD hit ratio by bytes ${c.ssd.hit_ratio_bytes == null ? '—' : percent(c.ssd.hit_ratio_bytes)}` })),
       h('section', {}, h('h2', { text: 'L1 cache' }), h('p', { text: `${c.l1.hits} hits, ${c.l1.misses} misses (${lookups ? percent(c.l1.hits / lookups) : '—'} hit ratio), ${c.l1.keys} keys` })),
       h('section', {}, h('h2', { text: 'On the SSD' }), table(['Title', 'Size', 'Views, 7 days', 'Cached', 'Last read', ''], c.hot.map((x) => h('tr', {},
         h('td', { text: x.title || `Content ${x.content_id}` }), h('td', { text: bytes(x.size_bytes) }), h('td', { text: String(x.views_7d) }),

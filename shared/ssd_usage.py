@@ -1,4 +1,4 @@
-"""SSD hot-cache usage: a du-like walk of SSD_CACHE_ROOT, cached briefly.
+"""SSD usage: a du-like walk of SSD_CACHE_ROOT, cached briefly (admin dashboard).
 
 The walk runs in a thread (a large cache has many files) and its result is reused for
 `ttl` seconds, so a dashboard refreshed every few seconds costs one walk, and concurrent

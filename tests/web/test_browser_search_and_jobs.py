@@ -1,6 +1,6 @@
-"""Browser tests of the parts that arrive with other branches: search (SPEC §4.1), and the
-worker's thumbnails, storyboards and jobs (§4.2). Each skips, saying why, while the
-platform's OpenAPI document has no such route; the lead un-skips them after the merges.
+"""Browser tests of search (SPEC §4.1) and the worker's thumbnails, storyboards and jobs
+(§4.2). Each first checks that the platform's OpenAPI document serves the route it uses,
+so a route that went missing fails here with its name rather than as a timeout.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ def routes(platform: Platform) -> set[str]:
     return set(document["paths"])
 
 
-def need(routes: set[str], path: str, branch: str) -> None:
-    if path not in routes:
-        pytest.skip(f"{path} is not served yet: it arrives with the {branch} branch")
+def need(routes: set[str], path: str, block: str) -> None:
+    assert path in routes, f"{path} is not served: is the {block} block there?"
 
 
 async def test_a_search_with_a_typo_finds_the_title(
@@ -74,23 +73,4 @@ async def test_a_jobs_progress_moves_live(
     row = jobs.locator("tr[data-status='succeeded']", has_text="library_scan").first
     await row.wait_for(timeout=60_000)
     assert await jobs.evaluate("() => window.sameDocument === true")  # no reload: an event
-    await context.close()
-
-
-async def test_features_not_served_yet_say_so(
-    browser: Browser, platform: Platform, routes: set[str]
-) -> None:
-    """Until the merges, the pages of absent routes show a message instead of failing."""
-    pages = {
-        "/api/search": "/#/search?q=main",
-        "/api/admin/jobs": "/#/admin/jobs",
-        "/api/admin/cache": "/#/admin/cache",
-    }
-    absent = {route: path for route, path in pages.items() if route not in routes}
-    if not absent:
-        pytest.skip("every one of these routes is served now")
-    context, page = await signed_in(browser, platform, ADMIN_EMAIL)
-    for path in absent.values():
-        await page.goto(f"{platform.control_url}{path}")
-        await expect(page.locator(".notice")).to_contain_text("not available on this server yet")
     await context.close()

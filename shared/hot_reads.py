@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.redis_values import redis_text
+
 READS = "wsoptv:hot:reads"
 TIER_BYTES = "wsoptv:edge:tier_bytes"
 TIERS = ("ssd", "nas")
@@ -32,14 +34,10 @@ class TierBytes:
     @classmethod
     def parse(cls, raw: Mapping[Any, Any]) -> TierBytes:
         """From HGETALL TIER_BYTES (bytes or str keys and values)."""
-        values = {_text(k): int(float(_text(v))) for k, v in raw.items()}
+        values = {redis_text(k): int(float(redis_text(v))) for k, v in raw.items()}
         return cls(values.get("ssd", 0), values.get("nas", 0))
 
     @property
     def hit_ratio(self) -> float | None:
         total = self.ssd + self.nas
         return round(self.ssd / total, 6) if total else None
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -3,34 +3,31 @@
 Copies and evictions happen in worker processes (no HTTP port): each adds to one Redis hash,
 `wsoptv:hot:stats`; the edges add their per-tier body bytes to `wsoptv:edge:tier_bytes`
 (shared/hot_reads.py). Scrapes are synchronous, so they read a snapshot that a scrape older
-than SNAPSHOT_MAX_AGE refreshes in the background (as the worker block's metrics do).
+than SNAPSHOT_MAX_AGE refreshes in the background (control/web/snapshot_metrics.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import asyncpg
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from control.blocks.hot_cache import repository as repo
+from control.web.snapshot_metrics import SnapshotCollector
 from shared.hot_reads import TIER_BYTES, TierBytes
+from shared.redis_values import redis_text
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
 
 log = logging.getLogger("wsoptv.control.block.hot_cache.metrics")
 STATS = "wsoptv:hot:stats"
-SNAPSHOT_MAX_AGE = 5.0
 # name in the hash -> (metric, help)
 COUNTERS = {
     "copies": ("wsoptv_hot_copies", "Verified copies renamed into place on the SSD."),
@@ -64,48 +61,24 @@ class HotStats:
 
 @dataclass(slots=True)
 class Snapshot:
-    taken: float = 0.0
     stats: dict[str, float] = field(default_factory=dict)
     tiers: TierBytes = field(default_factory=lambda: TierBytes(0, 0))
     cached: tuple[int, int] = (0, 0)
 
 
-class HotCacheMetrics(Collector):
+class HotCacheMetrics(SnapshotCollector[Snapshot]):
     def __init__(self, db: asyncpg.Pool, redis: Redis, capacity: int) -> None:
+        super().__init__(Snapshot(), log)
         self._db, self._redis, self._capacity = db, redis, capacity
-        self._snapshot = Snapshot()
-        self._refreshing: asyncio.Task[None] | None = None
 
-    async def refresh(self) -> None:
-        snapshot = Snapshot(taken=time.monotonic())
-        try:
-            async with self._db.acquire() as conn:
-                snapshot.cached = await repo.cached_bytes(conn)
-            raw = await self._redis.hgetall(STATS)
-            snapshot.stats = {_text(k): float(v) for k, v in raw.items()}
-            snapshot.tiers = TierBytes.parse(await self._redis.hgetall(TIER_BYTES))
-        except (RedisError, OSError, asyncpg.PostgresError) as exc:
-            log.warning("hot-cache metrics not refreshed: %s", exc)
-            return
-        self._snapshot = snapshot
+    async def take(self) -> Snapshot:
+        async with self._db.acquire() as conn:
+            cached = await repo.cached_bytes(conn)
+        raw = await self._redis.hgetall(STATS)
+        tiers = TierBytes.parse(await self._redis.hgetall(TIER_BYTES))
+        return Snapshot({redis_text(k): float(v) for k, v in raw.items()}, tiers, cached)
 
-    async def close(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
-
-    def _refresh_soon(self) -> None:
-        if time.monotonic() - self._snapshot.taken < SNAPSHOT_MAX_AGE:
-            return
-        if self._refreshing is not None and not self._refreshing.done():
-            return
-        with contextlib.suppress(RuntimeError):  # no running loop: keep the last snapshot
-            self._refreshing = asyncio.get_running_loop().create_task(self.refresh())
-
-    def collect(self) -> Iterator[Metric]:
-        self._refresh_soon()
-        snap = self._snapshot
+    def families(self, snap: Snapshot) -> Iterator[Metric]:
         for name, (metric, help_text) in COUNTERS.items():
             yield CounterMetricFamily(metric, help_text, value=snap.stats.get(name, 0.0))
         used, files = snap.cached
@@ -122,7 +95,3 @@ class HotCacheMetrics(Collector):
         sent.add_metric(["ssd"], snap.tiers.ssd)
         sent.add_metric(["nas"], snap.tiers.nas)
         yield sent
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -10,6 +10,8 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.redis_values import redis_text
+
 log = logging.getLogger("wsoptv.control.block.search")
 GENERATION_KEY = "wsoptv:search:generation"
 TIMEOUT_SECONDS = 0.5
@@ -29,7 +31,7 @@ class Generation:
             return None
         if value is None:
             return "0"
-        return value.decode() if isinstance(value, bytes) else str(value)
+        return redis_text(value)
 
     async def bump(self) -> None:
         try:

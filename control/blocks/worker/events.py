@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from control.blocks.worker.queues import blocking_client
 from control.orchestration.contracts import JobRecord
+from shared.redis_values import redis_text
 
 EVENTS = "wsoptv:jobs:events"
 EVENTS_KEPT = 10_000
@@ -61,8 +62,7 @@ class JobEvents:
         newest = await self.redis.xrevrange(EVENTS, count=1)
         if not newest:
             return "0-0"
-        raw = newest[0][0]
-        return raw.decode() if isinstance(raw, bytes) else str(raw)
+        return redis_text(newest[0][0])
 
     async def follow(
         self, blocking: Redis, after: str, *, block_ms: int
@@ -76,5 +76,5 @@ class JobEvents:
                 yield None
                 continue
             for entry_id, fields in response[0][1]:
-                cursor = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+                cursor = redis_text(entry_id)
                 yield cursor, fields[b"job"]

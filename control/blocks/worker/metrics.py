@@ -4,34 +4,33 @@ Workers have no HTTP port: each adds what it does (runs by outcome, durations, r
 retries) to one Redis hash, so a single scrape of any control process sees all workers.
 Jobs by type and status come from PostgreSQL, queue depth and the oldest entry's age from
 the streams. Scrapes are synchronous, so they read a snapshot that a scrape older than
-SNAPSHOT_MAX_AGE refreshes in the background (the first one at block start).
+SNAPSHOT_MAX_AGE refreshes in the background (control/web/snapshot_metrics.py; the first
+one at block start).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import asyncpg
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from control.blocks.worker import repository as repo
 from control.blocks.worker.queues import STATS, JobQueues
+from control.web.snapshot_metrics import SnapshotCollector
+from shared.redis_values import redis_text
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
 
 log = logging.getLogger("wsoptv.control.block.worker.metrics")
 DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
-SNAPSHOT_MAX_AGE = 5.0
 
 
 class JobStats:
@@ -63,52 +62,30 @@ class JobStats:
 
 @dataclass(slots=True)
 class Snapshot:
-    taken: float = 0.0
     by_status: list[tuple[str, str, int]] = field(default_factory=list)
     depth: dict[str, tuple[int, int, float | None]] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)
 
 
-class JobMetrics(Collector):
+class JobMetrics(SnapshotCollector[Snapshot]):
     def __init__(self, db: asyncpg.Pool, queues: JobQueues, queue_names: Sequence[str]) -> None:
+        super().__init__(Snapshot(), log)
         self._db = db
         self._queues = queues
         self._names = sorted(set(queue_names))
-        self._snapshot = Snapshot()
-        self._refreshing: asyncio.Task[None] | None = None
 
-    async def refresh(self) -> None:
-        snapshot = Snapshot(taken=time.monotonic())
-        try:
-            async with self._db.acquire() as conn:
-                snapshot.by_status = await repo.counts(conn)
-            for name in self._names:
-                with contextlib.suppress(ResponseError):  # no stream or group yet
-                    snapshot.depth[name] = await self._queues.depth(name)
-            raw = await self._queues.redis.hgetall(STATS)
-            snapshot.stats = {_text(k): float(v) for k, v in raw.items()}
-        except (RedisError, OSError, asyncpg.PostgresError) as exc:
-            log.warning("job metrics not refreshed: %s", exc)
-            return
-        self._snapshot = snapshot
+    async def take(self) -> Snapshot:
+        snapshot = Snapshot()
+        async with self._db.acquire() as conn:
+            snapshot.by_status = await repo.counts(conn)
+        for name in self._names:
+            with contextlib.suppress(ResponseError):  # no stream or group yet
+                snapshot.depth[name] = await self._queues.depth(name)
+        raw = await self._queues.redis.hgetall(STATS)
+        snapshot.stats = {redis_text(k): float(v) for k, v in raw.items()}
+        return snapshot
 
-    async def close(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
-
-    def _refresh_soon(self) -> None:
-        if time.monotonic() - self._snapshot.taken < SNAPSHOT_MAX_AGE:
-            return
-        if self._refreshing is not None and not self._refreshing.done():
-            return
-        with contextlib.suppress(RuntimeError):  # no running loop: keep the last snapshot
-            self._refreshing = asyncio.get_running_loop().create_task(self.refresh())
-
-    def collect(self) -> Iterator[Metric]:
-        self._refresh_soon()
-        snap = self._snapshot
+    def families(self, snap: Snapshot) -> Iterator[Metric]:
         jobs = GaugeMetricFamily(
             "wsoptv_jobs", "Jobs by type and status (PostgreSQL).", labels=["type", "status"]
         )
@@ -131,10 +108,6 @@ class JobMetrics(Collector):
             oldest.add_metric([name], age or 0.0)
         yield from (jobs, depth, pending, oldest)
         yield from _from_stats(snap.stats)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _from_stats(stats: dict[str, float]) -> Iterator[Metric]:

@@ -31,6 +31,7 @@ from redis.exceptions import ResponseError
 from redis.retry import Retry
 
 from control.blocks.worker.repository import Dispatch
+from shared.redis_values import redis_text
 
 PREFIX = "wsoptv:jobs:"
 STREAM_PREFIX = PREFIX + "stream:"
@@ -86,10 +87,6 @@ def stream_key(queue: str) -> str:
     return STREAM_PREFIX + queue
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 @dataclass(frozen=True, slots=True)
 class Message:
     """A delivered stream entry: which job generation it dispatches."""
@@ -100,10 +97,10 @@ class Message:
 
 
 def _message(queue: str, message_id: Any, fields: Any) -> Message:
-    mid = _text(message_id)
+    mid = redis_text(message_id)
     if not fields:
         return Message(queue, mid, None)
-    values = {_text(k): _text(v) for k, v in fields.items()}
+    values = {redis_text(k): redis_text(v) for k, v in fields.items()}
     try:
         dispatch = Dispatch(int(values["job"]), queue, int(values["gen"]))
     except (KeyError, ValueError):
@@ -135,7 +132,7 @@ class JobQueues:
         message_id = await self.redis.xadd(
             stream_key(dispatch.queue), {"job": dispatch.job_id, "gen": dispatch.generation}
         )
-        return _text(message_id)
+        return redis_text(message_id)
 
     async def schedule(self, dispatch: Dispatch, delay_seconds: float) -> None:
         """Dispatch a job generation after `delay_seconds` (Redis time)."""
@@ -147,8 +144,8 @@ class JobQueues:
         moved = await self._move_due(keys=[DELAYED], args=[STREAM_PREFIX, batch])
         result = []
         for member, message_id in moved:
-            queue, job, generation = _text(member).split("|")
-            result.append((Dispatch(int(job), queue, int(generation)), _text(message_id)))
+            queue, job, generation = redis_text(member).split("|")
+            result.append((Dispatch(int(job), queue, int(generation)), redis_text(message_id)))
         return result
 
     async def read(
@@ -164,7 +161,7 @@ class JobQueues:
         )
         messages: list[Message] = []
         for key, entries in response or []:
-            queue = _text(key).removeprefix(STREAM_PREFIX)
+            queue = redis_text(key).removeprefix(STREAM_PREFIX)
             messages.extend(_message(queue, mid, fields) for mid, fields in entries)
         return messages
 
@@ -182,7 +179,7 @@ class JobQueues:
                 continue
             message_id, fields = entry
             if fields is None:  # redis-py hands a deleted entry over as (id, None)
-                await self.ack(queue, _text(message_id))
+                await self.ack(queue, redis_text(message_id))
                 continue
             messages.append(_message(queue, message_id, fields))
         return messages
@@ -201,7 +198,7 @@ class JobQueues:
         lost = await self._keep_claims(
             keys=[stream_key(queue)], args=[GROUP, consumer, *message_ids]
         )
-        return {_text(mid) for mid in lost}
+        return {redis_text(mid) for mid in lost}
 
     async def ack(self, queue: str, message_id: str) -> None:
         """The run is over: acknowledge and delete the entry (the stream keeps only work)."""
@@ -230,6 +227,6 @@ class JobQueues:
         waiting = int(pending["pending"]) if pending else 0
         oldest = None
         if first:
-            first_ms = int(_text(first[0][0]).split("-")[0])
+            first_ms = int(redis_text(first[0][0]).split("-")[0])
             oldest = max(0.0, (seconds * 1000 + micros // 1000 - first_ms) / 1000)
         return max(0, int(length) - waiting), waiting, oldest

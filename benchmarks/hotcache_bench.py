@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shutil
 import statistics
 import subprocess
@@ -38,21 +37,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.machine import cpu_model  # noqa: E402
 from control.blocks.hot_cache import copy as hot_copy  # noqa: E402
 
 MIB = 1 << 20
 RANGE = 64 * 1024
-
-
-def cpu_model() -> str:
-    """The CPU model as lscpu names it, and the number of CPUs (as edge_bench.py reports it;
-    not imported from there, so that this script type-checks on its own)."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return f"unknown ({os.cpu_count()} CPUs)"
-    model = re.search(r"^Model name:\s*(.+)$", out, re.MULTILINE)
-    return f"{model.group(1).strip() if model else 'unknown'} ({os.cpu_count()} CPUs)"
 
 
 def load() -> str:

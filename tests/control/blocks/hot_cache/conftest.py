@@ -27,10 +27,12 @@ from control.blocks.worker.queues import WORKERS, JobQueues
 from control.blocks.worker.service import JobService
 from control.orchestration.bus import CHANNEL_PREFIX, MessageBus
 from control.orchestration.registry import BlockRegistry, discover
+from control.settings import ControlSettings
 from deploy.infra import Endpoints
 from shared.hot_reads import READS
 from shared.token import KeyRing, mint_stream_token
 from tests.control.blocks.worker.conftest import JobWaiter
+from tests.control.conftest import settings_for
 from tests.support import REPO, free_port, wsoptv_process
 
 MIB = 1 << 20
@@ -121,6 +123,22 @@ class HotPlatform:
                 if score is not None and score > after:
                     return score
                 await asyncio.sleep(0.05)
+
+
+def hot_settings(
+    infra: Endpoints, database_url: str, root: Path, **overrides: Any
+) -> ControlSettings:
+    """In-process control settings with a NAS and SSD under `root`: unthrottled copies and a
+    worker that reclaims a dead one's job quickly."""
+    (root / "nas").mkdir()
+    fields: dict[str, Any] = {"hot_copy_bytes_per_second": 0, "job_reclaim_idle": 1.5}
+    return settings_for(
+        database_url,
+        infra.redis_url,
+        nas_root=root / "nas",
+        ssd_cache_root=root / "ssd",
+        **(fields | overrides),
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -20,25 +20,16 @@ from control.settings import ControlSettings
 from deploy.infra import Endpoints
 from shared.hot_reads import READS, TIER_BYTES
 from shared.streams import VIEWED, views_key
+from tests.control.blocks.hot_cache.conftest import MIB, hot_settings
 from tests.control.blocks.worker.conftest import JobWaiter, worker_running
-from tests.control.conftest import bearer, error_code, login, settings_for
+from tests.control.conftest import bearer, error_code, login
 
-MIB = 1 << 20
 CAPACITY = 10 * MIB  # low watermark: 9 MiB
 
 
 @pytest.fixture
 def settings(infra: Endpoints, database_url: str, tmp_path: Path) -> ControlSettings:
-    (tmp_path / "nas").mkdir()
-    return settings_for(
-        database_url,
-        infra.redis_url,
-        nas_root=tmp_path / "nas",
-        ssd_cache_root=tmp_path / "ssd",
-        ssd_cache_bytes=CAPACITY,
-        hot_copy_bytes_per_second=0,
-        job_reclaim_idle=1.5,
-    )
+    return hot_settings(infra, database_url, tmp_path, ssd_cache_bytes=CAPACITY)
 
 
 @pytest.fixture

@@ -13,24 +13,14 @@ from redis.asyncio import Redis
 
 from control.settings import ControlSettings
 from deploy.infra import Endpoints
-from tests.control.blocks.hot_cache.conftest import MIB, BusEvents
+from tests.control.blocks.hot_cache.conftest import MIB, BusEvents, hot_settings
 from tests.control.blocks.hot_cache.test_admin_api import add_content, views
 from tests.control.blocks.worker.conftest import worker_running
-from tests.control.conftest import settings_for
 
 
 @pytest.fixture
 def settings(infra: Endpoints, database_url: str, tmp_path: Path) -> ControlSettings:
-    (tmp_path / "nas").mkdir()
-    return settings_for(
-        database_url,
-        infra.redis_url,
-        nas_root=tmp_path / "nas",
-        ssd_cache_root=tmp_path / "ssd",
-        hot_copy_bytes_per_second=0,
-        hot_sweep_interval=0.3,
-        job_reclaim_idle=1.5,
-    )
+    return hot_settings(infra, database_url, tmp_path, hot_sweep_interval=0.3)
 
 
 async def test_the_sweep_copies_what_no_event_announced_and_replaces_stale_copies(
